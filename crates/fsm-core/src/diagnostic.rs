@@ -87,6 +87,8 @@ codes! {
     LiteralOutOfRange = "FSM0306", Error, "integer literal out of range for its type";
     CannotInfer = "FSM0307", Error, "type cannot be inferred";
     InvalidType = "FSM0308", Error, "type not allowed here";
+    DerivedCycle = "FSM0309", Error, "derived values depend on each other in a cycle";
+    AssignToReadOnly = "FSM0310", Error, "assignment to a read-only name";
     // --- structure (04xx)
     MissingInitial = "FSM0401", Error, "missing initial phase";
     DuplicateInitial = "FSM0402", Error, "more than one initial phase";

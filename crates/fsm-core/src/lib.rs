@@ -66,8 +66,15 @@ pub fn compile(name: &str, bytes: &[u8]) -> Compilation {
         };
     }
     let (file, mut diagnostics) = parser::parse(&source);
+    let syntax_errors = diagnostics.iter().any(Diagnostic::is_error);
     let (model, check_diags) = check::check(&file);
-    diagnostics.extend(check_diags);
+    // After a syntax error the tree is partial (dropped items, placeholder
+    // expressions), so "unused" and "unreachable" findings would be guesses.
+    diagnostics.extend(
+        check_diags
+            .into_iter()
+            .filter(|d| d.is_error() || !syntax_errors),
+    );
     diagnostic::sort(&mut diagnostics);
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None

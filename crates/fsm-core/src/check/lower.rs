@@ -1,0 +1,243 @@
+//! Lowering of the items that hold expressions: initial values of fields,
+//! machine-level guards, derived values, invariants and transitions (input,
+//! shape, guards, block). Each is typed in its scope: initial values are
+//! constants; guards, derived values and invariants read the state; a
+//! transition also reads its input's parameters.
+//!
+//! After this pass every `Some` in `Lowered` is fully typed. A transition's
+//! parts are `None` when they failed (reported). Usage (fields read, guards
+//! referenced, effects emitted, inputs used) is recorded in `Cx::usage`.
+
+use super::expr::{Scope, ScopeKind};
+use super::resolve::first_wins;
+use super::{Cx, structure, unknown};
+use crate::ast::{self, Ident};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{InputId, PhaseId, TExpr, TStmt, TransitionGuard, Ty};
+
+pub(super) struct Lowered<'a> {
+    pub field_inits: Vec<Option<TExpr>>,
+    pub guards: Vec<Option<TExpr>>,
+    /// In the order of `Symbols::derived` (dependency order).
+    pub derived: Vec<Option<TExpr>>,
+    pub invariants: Vec<Option<TExpr>>,
+    pub transitions: Vec<LTransition<'a>>,
+}
+
+/// A transition with each part lowered on its own.
+pub(super) struct LTransition<'a> {
+    pub name: &'a Ident,
+    pub docs: &'a ast::Docs,
+    pub ast: &'a ast::Transition,
+    pub input: Option<InputId>,
+    pub sources: Option<Vec<PhaseId>>,
+    /// `Some(None)` is `-> stay`.
+    pub target: Option<Option<PhaseId>>,
+    pub guards: Vec<Option<TransitionGuard>>,
+    pub body: Option<Vec<TStmt>>,
+}
+
+impl LTransition<'_> {
+    /// Whether every guard was lowered.
+    pub fn guards_ok(&self) -> bool {
+        self.guards.iter().all(Option::is_some)
+    }
+}
+
+pub(super) fn lower<'a>(cx: &mut Cx<'a>) -> Lowered<'a> {
+    let s = cx.s;
+    let field_inits = s
+        .fields
+        .iter()
+        .map(|f| {
+            if let Some(Ty::Extern(e)) = &f.ty {
+                // No constant has an extern type.
+                let name = s
+                    .externs
+                    .get(e.index())
+                    .map_or("?", |x| x.name.name.as_str());
+                cx.report(
+                    Diagnostic::new(
+                        Code::InvalidType,
+                        format!(
+                            "field `{}` of extern type `{name}` cannot have an initial value",
+                            f.def.name.name
+                        ),
+                        f.def.ty.span,
+                        "extern values come only from input parameters",
+                    )
+                    .with_help(format!(
+                        "make it `Option<{name}> = none` and set it in a transition"
+                    )),
+                );
+                return None;
+            }
+            let mut sc = Scope::new(ScopeKind::Const("an initial value"));
+            cx.check_expr(&mut sc, &f.def.init, f.ty.as_ref())
+        })
+        .collect();
+    let guards = s
+        .guards
+        .iter()
+        .map(|g| {
+            let Some(expr) = &g.def.expr else {
+                cx.report(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        format!("machine-level guard `{}` has no condition", g.def.name.name),
+                        g.def.span,
+                        "expected `: condition`",
+                    )
+                    .with_help(format!("write `guard {}: <condition>`", g.def.name.name)),
+                );
+                return None;
+            };
+            let mut sc = Scope::new(ScopeKind::State("a machine-level guard"));
+            cx.check_expr(&mut sc, expr, Some(&Ty::Bool))
+        })
+        .collect::<Vec<_>>();
+    let derived = s
+        .derived
+        .iter()
+        .map(|d| {
+            let mut sc = Scope::new(ScopeKind::State("a derived value"));
+            cx.check_expr(&mut sc, d.expr, d.ty.as_ref())
+        })
+        .collect();
+    let invariants = s
+        .invariants
+        .iter()
+        .map(|i| {
+            let mut sc = Scope::new(ScopeKind::State("an invariant"));
+            cx.check_expr(&mut sc, i.expr, Some(&Ty::Bool))
+        })
+        .collect();
+    let transitions = s
+        .transitions
+        .iter()
+        .map(|&(docs, t)| transition(cx, docs, t, &guards))
+        .collect();
+    Lowered {
+        field_inits,
+        guards,
+        derived,
+        invariants,
+        transitions,
+    }
+}
+
+fn transition<'a>(
+    cx: &mut Cx<'a>,
+    docs: &'a ast::Docs,
+    t: &'a ast::Transition,
+    machine_guards: &[Option<TExpr>],
+) -> LTransition<'a> {
+    let s = cx.s;
+    let input = match s.input_by_name.get(&t.input.name) {
+        Some(&i) => {
+            if let Some(u) = cx.usage.inputs.get_mut(i.index()) {
+                *u = true;
+            }
+            Some(i)
+        }
+        None => {
+            cx.report(unknown(
+                Code::UnknownInput,
+                "input",
+                &t.input,
+                s.inputs.iter().map(|i| i.name.name.as_str()),
+            ));
+            None
+        }
+    };
+    let sources = structure::sources(cx, &t.sources, &format!("transition `{}`", t.name.name));
+    let target = structure::target(cx, &t.target);
+    let mut sc = Scope::new(ScopeKind::Transition(input));
+    first_wins(
+        &mut cx.diags,
+        &format!("guard {{}} in transition `{}`", t.name.name),
+        t.guards.iter().map(|g| &g.name),
+    );
+    let guards = t
+        .guards
+        .iter()
+        .map(|g| transition_guard(cx, &mut sc, g, machine_guards))
+        .collect();
+    let body = match &t.body {
+        Some(b) => cx.block(&mut sc, &b.stmts),
+        None => Some(Vec::new()),
+    };
+    LTransition {
+        name: &t.name,
+        docs,
+        ast: t,
+        input,
+        sources,
+        target,
+        guards,
+        body,
+    }
+}
+
+fn transition_guard(
+    cx: &mut Cx<'_>,
+    sc: &mut Scope,
+    g: &ast::GuardDef,
+    machine_guards: &[Option<TExpr>],
+) -> Option<TransitionGuard> {
+    let s = cx.s;
+    let name = &g.name.name;
+    let machine = s.guard_by_name.get(name).copied();
+    match &g.expr {
+        Some(e) => {
+            if let Some(m) = machine.and_then(|m| s.guards.get(m.index())) {
+                cx.report(
+                    Diagnostic::new(
+                        Code::Shadowing,
+                        format!("guard `{name}` shadows the machine-level guard `{name}`"),
+                        g.name.span,
+                        "a local guard with the name of a machine-level guard",
+                    )
+                    .with_secondary(m.def.name.span, "machine-level guard defined here")
+                    .with_help(format!(
+                        "use the machine-level guard with `guard {name}`, or rename this one"
+                    )),
+                );
+            }
+            let expr = cx.check_expr(sc, e, Some(&Ty::Bool))?;
+            Some(TransitionGuard {
+                name: name.clone(),
+                expr,
+                span: g.name.span,
+                machine_guard: None,
+            })
+        }
+        None => {
+            let Some(m) = machine else {
+                let mut d = unknown(
+                    Code::UnknownGuard,
+                    "guard",
+                    &g.name,
+                    s.guards.iter().map(|g| g.def.name.name.as_str()),
+                );
+                if d.help.is_none() {
+                    d = d.with_help(format!(
+                        "give it a condition here, `guard {name}: <condition>`, or define it at machine level"
+                    ));
+                }
+                cx.report(d);
+                return None;
+            };
+            if let Some(u) = cx.usage.guards.get_mut(m.index()) {
+                *u = true;
+            }
+            let expr = machine_guards.get(m.index()).cloned().flatten()?;
+            Some(TransitionGuard {
+                name: name.clone(),
+                expr,
+                span: g.name.span,
+                machine_guard: Some(m),
+            })
+        }
+    }
+}
