@@ -1,0 +1,201 @@
+//! Runtime support for state machines generated from `.fsm` specs.
+//!
+//! Generated code implements [`Machine`] and uses the types here: the
+//! result of an accepted input ([`Step`]), the reasons an input is refused
+//! ([`Rejection`]), the errors of [`Machine::restore`] ([`RestoreError`]),
+//! the introspection tables ([`MachineInfo`]), a keyed [`Registry`] and a
+//! thread-safe [`Shared`] authority.
+
+mod registry;
+mod shared;
+
+pub use registry::Registry;
+pub use shared::{PoisonedError, Shared};
+
+use std::fmt;
+
+/// A machine generated from a spec.
+pub trait Machine: Sized {
+    /// The phase enum.
+    type Phase: Copy + Eq + fmt::Debug + 'static;
+    /// The input enum.
+    type Input: fmt::Debug;
+    /// The effect enum.
+    type Effect: fmt::Debug;
+    /// The serializable snapshot of the whole state.
+    type Snapshot;
+
+    /// The static description of the machine.
+    const INFO: &'static MachineInfo;
+
+    /// A machine in its initial state.
+    fn new() -> Self;
+
+    /// The current phase.
+    fn phase(&self) -> Self::Phase;
+
+    /// Applies one input. On `Err` the machine is exactly as it was.
+    fn apply(&mut self, input: Self::Input) -> Result<Step<Self::Phase, Self::Effect>, Rejection>;
+
+    /// A copy of the whole state.
+    fn snapshot(&self) -> Self::Snapshot;
+
+    /// Rebuilds a machine from a snapshot, refusing a snapshot of another
+    /// spec version, an inconsistent one, or one that violates an invariant.
+    fn restore(snapshot: Self::Snapshot) -> Result<Self, RestoreError>;
+
+    /// Checks every invariant of the spec against the current state.
+    fn check_invariants(&self) -> Result<(), InvariantViolation>;
+}
+
+/// What an accepted input did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step<P, E> {
+    /// The transition taken, or `None` when the input was explicitly ignored
+    /// in this phase (accepted, nothing changed).
+    pub transition: Option<&'static str>,
+    pub from: P,
+    pub to: P,
+    /// The effects emitted, in emission order.
+    pub effects: Vec<E>,
+}
+
+impl<P: PartialEq, E> Step<P, E> {
+    /// Whether the input was explicitly ignored.
+    pub fn is_ignored(&self) -> bool {
+        self.transition.is_none()
+    }
+
+    /// Whether the phase changed.
+    pub fn phase_changed(&self) -> bool {
+        self.from != self.to
+    }
+}
+
+/// Why an input was refused. The machine is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{machine}: input `{input}` rejected in phase `{phase}`: {kind}")]
+pub struct Rejection {
+    pub machine: &'static str,
+    pub phase: &'static str,
+    pub input: &'static str,
+    pub kind: RejectionKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// No transition on this input leaves the current phase.
+    NoMatchingTransition,
+    /// Transitions exist but a guard failed: the first failing guard of the
+    /// first candidate transition.
+    GuardRejected {
+        transition: &'static str,
+        guard: &'static str,
+    },
+    /// Integer arithmetic overflowed (or divided by zero) while evaluating
+    /// the transition; nothing was changed.
+    ArithmeticOverflow { transition: &'static str },
+    /// With runtime invariant checks on: the transition would have broken an
+    /// invariant, so it was refused.
+    InvariantViolated {
+        transition: &'static str,
+        invariant: &'static str,
+    },
+}
+
+impl RejectionKind {
+    /// Whether the input is out of scope for the phase (a caller error), as
+    /// opposed to recognised but refused by a guard.
+    pub fn is_no_matching(&self) -> bool {
+        matches!(self, RejectionKind::NoMatchingTransition)
+    }
+
+    /// The guard that refused the input, if any.
+    pub fn guard(&self) -> Option<&'static str> {
+        match self {
+            RejectionKind::GuardRejected { guard, .. } => Some(guard),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectionKind::NoMatchingTransition => f.write_str("no matching transition"),
+            RejectionKind::GuardRejected { transition, guard } => {
+                write!(f, "guard `{guard}` of transition `{transition}` rejected it")
+            }
+            RejectionKind::ArithmeticOverflow { transition } => {
+                write!(f, "arithmetic overflow in transition `{transition}`")
+            }
+            RejectionKind::InvariantViolated {
+                transition,
+                invariant,
+            } => write!(
+                f,
+                "transition `{transition}` would violate invariant `{invariant}`"
+            ),
+        }
+    }
+}
+
+/// An invariant that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{machine}: invariant `{invariant}` does not hold")]
+pub struct InvariantViolation {
+    pub machine: &'static str,
+    pub invariant: &'static str,
+}
+
+/// Why a snapshot could not be restored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestoreError {
+    #[error("{machine}: snapshot is of spec version {found}, expected {expected}")]
+    Version {
+        machine: &'static str,
+        expected: u64,
+        found: u64,
+    },
+    #[error(transparent)]
+    Invariant(#[from] InvariantViolation),
+    #[error("{machine}: inconsistent snapshot: {reason}")]
+    Inconsistent {
+        machine: &'static str,
+        reason: String,
+    },
+}
+
+/// Static description of a machine (G4): what tests, docs and tools read.
+#[derive(Debug)]
+pub struct MachineInfo {
+    pub name: &'static str,
+    /// A hash of the spec's meaning; stored in snapshots.
+    pub version: u64,
+    pub phases: &'static [&'static str],
+    pub initial: &'static str,
+    pub terminal: &'static [&'static str],
+    pub inputs: &'static [&'static str],
+    pub effects: &'static [&'static str],
+    pub transitions: &'static [TransitionInfo],
+    pub invariants: &'static [&'static str],
+}
+
+/// One transition of the table.
+#[derive(Debug)]
+pub struct TransitionInfo {
+    pub name: &'static str,
+    pub input: &'static str,
+    pub sources: &'static [&'static str],
+    /// `None` for `stay`.
+    pub target: Option<&'static str>,
+    pub guards: &'static [&'static str],
+    /// Every effect the transition may emit, in order of first appearance.
+    pub effects: &'static [&'static str],
+}
+
+impl MachineInfo {
+    pub fn transition(&self, name: &str) -> Option<&TransitionInfo> {
+        self.transitions.iter().find(|t| t.name == name)
+    }
+}
