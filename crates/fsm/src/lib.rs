@@ -25,11 +25,17 @@ pub trait Machine: Sized {
     /// The serializable snapshot of the whole state.
     type Snapshot;
 
+    /// The key type of a keyed machine (`key name: Type`); `()` otherwise.
+    type Key: Clone + Ord + fmt::Debug;
+
     /// The static description of the machine.
     const INFO: &'static MachineInfo;
 
-    /// A machine in its initial state.
-    fn new() -> Self;
+    /// A machine in its initial state, for `key`.
+    fn create(key: Self::Key) -> Self;
+
+    /// The machine's key (`()` for an unkeyed machine).
+    fn key(&self) -> &Self::Key;
 
     /// The current phase.
     fn phase(&self) -> Self::Phase;
@@ -165,6 +171,12 @@ pub enum RestoreError {
         reason: String,
     },
 }
+
+/// Whether generated machines check their invariants after every accepted
+/// input: in debug builds, or with this crate's `invariants` feature.
+/// A transition that would break an invariant is then refused
+/// ([`RejectionKind::InvariantViolated`]) and leaves no trace.
+pub const CHECK_INVARIANTS: bool = cfg!(any(debug_assertions, feature = "invariants"));
 
 /// Static description of a machine (G4): what tests, docs and tools read.
 #[derive(Debug)]

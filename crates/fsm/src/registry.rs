@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 /// The instances of a keyed machine, ordered by key.
 #[derive(Debug, Clone)]
-pub struct Registry<K, M> {
-    machines: BTreeMap<K, M>,
+pub struct Registry<M: Machine> {
+    machines: BTreeMap<M::Key, M>,
 }
 
-impl<K, M> Default for Registry<K, M> {
+impl<M: Machine> Default for Registry<M> {
     fn default() -> Self {
         Self {
             machines: BTreeMap::new(),
@@ -17,7 +17,7 @@ impl<K, M> Default for Registry<K, M> {
     }
 }
 
-impl<K: Ord, M: Machine> Registry<K, M> {
+impl<M: Machine> Registry<M> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -26,13 +26,13 @@ impl<K: Ord, M: Machine> Registry<K, M> {
     /// state when absent. A rejected input on a new key leaves no entry.
     pub fn apply(
         &mut self,
-        key: K,
+        key: M::Key,
         input: M::Input,
     ) -> Result<Step<M::Phase, M::Effect>, Rejection> {
         match self.machines.get_mut(&key) {
             Some(m) => m.apply(input),
             None => {
-                let mut m = M::new();
+                let mut m = M::create(key.clone());
                 let step = m.apply(input)?;
                 self.machines.insert(key, m);
                 Ok(step)
@@ -43,30 +43,30 @@ impl<K: Ord, M: Machine> Registry<K, M> {
     /// Applies `input` to an existing machine only; `None` when absent.
     pub fn apply_existing(
         &mut self,
-        key: &K,
+        key: &M::Key,
         input: M::Input,
     ) -> Option<Result<Step<M::Phase, M::Effect>, Rejection>> {
         self.machines.get_mut(key).map(|m| m.apply(input))
     }
 
-    pub fn get(&self, key: &K) -> Option<&M> {
+    pub fn get(&self, key: &M::Key) -> Option<&M> {
         self.machines.get(key)
     }
 
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut M> {
+    pub fn get_mut(&mut self, key: &M::Key) -> Option<&mut M> {
         self.machines.get_mut(key)
     }
 
-    /// Inserts a machine, returning the one it replaced.
-    pub fn insert(&mut self, key: K, machine: M) -> Option<M> {
-        self.machines.insert(key, machine)
+    /// Inserts a machine under its own key, returning the one it replaced.
+    pub fn insert(&mut self, machine: M) -> Option<M> {
+        self.machines.insert(machine.key().clone(), machine)
     }
 
-    pub fn remove(&mut self, key: &K) -> Option<M> {
+    pub fn remove(&mut self, key: &M::Key) -> Option<M> {
         self.machines.remove(key)
     }
 
-    pub fn contains(&self, key: &K) -> bool {
+    pub fn contains(&self, key: &M::Key) -> bool {
         self.machines.contains_key(key)
     }
 
@@ -79,7 +79,7 @@ impl<K: Ord, M: Machine> Registry<K, M> {
     }
 
     /// The machines in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &M)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&M::Key, &M)> {
         self.machines.iter()
     }
 }
