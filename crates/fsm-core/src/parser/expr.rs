@@ -167,7 +167,7 @@ impl Parser<'_> {
     /// closed.
     pub(super) fn at_line_resume(&self, named: bool) -> bool {
         self.line_first.get(self.pos).copied().unwrap_or(false)
-            && (self.at_stmt_start()
+            && (self.at_unambiguous_stmt_start()
                 || (!named
                     && *self.kind() == TokenKind::Ident
                     && *self.kind_at(1) == TokenKind::Colon))
@@ -211,6 +211,10 @@ impl Parser<'_> {
         let mut recovering = false;
         loop {
             let before = self.pos;
+            self.drop_docs();
+            if self.doubled_brace("a statement") {
+                continue;
+            }
             match self.kind() {
                 TokenKind::Semi => {
                     self.bump();

@@ -121,6 +121,9 @@ impl Parser<'_> {
             self.closing = false;
             self.broken = false;
             self.in_guards = false;
+            if self.doubled_brace("an item") {
+                continue;
+            }
             match self.kind() {
                 TokenKind::Semi => {
                     self.bump();
@@ -129,6 +132,7 @@ impl Parser<'_> {
                     self.bump();
                 }
                 TokenKind::RBrace => {
+                    self.drop_docs();
                     end = self.bump().end;
                     break;
                 }
@@ -138,7 +142,6 @@ impl Parser<'_> {
                     break;
                 }
                 TokenKind::Keyword(Keyword::Machine) => {
-                    self.item_col = u32::MAX;
                     self.unclosed(level);
                     end = self.prev_end;
                     break;
@@ -287,8 +290,12 @@ impl Parser<'_> {
         let mut errored = false;
         loop {
             let before = self.pos;
+            if self.doubled_brace("a variant name") {
+                continue;
+            }
             match self.kind() {
                 TokenKind::RBrace => {
+                    self.drop_docs();
                     self.bump();
                     break;
                 }
@@ -341,11 +348,15 @@ impl Parser<'_> {
         let mut fields = Vec::new();
         loop {
             let before = self.pos;
+            if self.doubled_brace("a field name or `}`") {
+                continue;
+            }
             match self.kind() {
                 TokenKind::Semi => {
                     self.bump();
                 }
                 TokenKind::RBrace => {
+                    self.drop_docs();
                     self.bump();
                     break;
                 }
@@ -457,6 +468,7 @@ impl Parser<'_> {
         self.in_guards = true;
         while self.at_kw(Keyword::Guard) {
             let before = self.pos;
+            self.drop_docs();
             match self.guard_def() {
                 Ok(guard) => transition.guards.push(guard),
                 Err(Recover) => self.broken = true,
@@ -469,6 +481,7 @@ impl Parser<'_> {
         }
         self.in_guards = false;
         if self.at(&TokenKind::LBrace) {
+            self.drop_docs();
             transition.body = Some(self.block()?);
         }
         Ok(transition)
@@ -504,6 +517,10 @@ impl Parser<'_> {
         let mut settings = Vec::new();
         loop {
             let before = self.pos;
+            self.drop_docs();
+            if self.doubled_brace("a setting") {
+                continue;
+            }
             match self.kind() {
                 TokenKind::Semi => {
                     self.bump();

@@ -12,13 +12,16 @@
 //! input can exhaust the stack, and every loop either consumes a token or
 //! ends.
 //!
-//! The submodules hold the grammar: [`items`](self) for the machine and its
-//! items, `expr` for types, statements and expressions.
+//! The grammar is split in two: `items` (the file, the machine and its
+//! items) and `expr` (types, blocks, statements and expressions). Recovery
+//! heuristics beyond the grammar: one syntax error per line at most, none
+//! inside a list after its first one, and doc comments stranded inside an
+//! item are an error (they would attach elsewhere once formatted).
 
 mod expr;
 mod items;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::ast::{self, Docs};
 use crate::diagnostic::{self, Code, Diagnostic};
@@ -38,6 +41,7 @@ pub fn parse(source: &SourceFile) -> (ast::File, Vec<Diagnostic>) {
     let (tokens, lex_diags) = lexer::lex(source.text());
     let mut parser = Parser::new(source, tokens, lex_diags.len());
     let machines = parser.file();
+    parser.report_stranded_docs();
     let mut diags = lex_diags;
     diags.append(&mut parser.diags);
     diagnostic::sort(&mut diags);
@@ -309,7 +313,11 @@ impl<'a> Parser<'a> {
 
     /// Column of the first non-blank character of the line of `offset`.
     fn indent_of(&self, offset: u32) -> u32 {
-        let line_start = self.line_starts.get(self.line_of(offset)).copied().unwrap_or(0);
+        let line_start = self
+            .line_starts
+            .get(self.line_of(offset))
+            .copied()
+            .unwrap_or(0);
         let rest = self.src.get(line_start as usize..).unwrap_or("");
         (rest.len() - rest.trim_start_matches([' ', '\t']).len()) as u32
     }
@@ -432,6 +440,39 @@ impl<'a> Parser<'a> {
         self.docs.remove(&self.pos).unwrap_or_default()
     }
 
+    /// Drops the docs before the current token, which starts something that
+    /// has no docs (a statement, a setting, a guard line, a closing brace):
+    /// they document nothing and are ignored.
+    fn drop_docs(&mut self) {
+        self.docs.remove(&self.pos);
+    }
+
+    /// Reports the docs neither taken nor dropped: they sit inside an item
+    /// (`key /// doc` + newline + `k: K`), where they document nothing and
+    /// where no layout could keep them. Only in a file without other errors,
+    /// since recovery skips the places where docs would be dropped.
+    fn report_stranded_docs(&mut self) {
+        if self.error_count > 0 {
+            return;
+        }
+        let mut stranded: Vec<Span> = self.docs.values().filter_map(|d| d.span).collect();
+        stranded.sort();
+        for span in stranded {
+            self.report(
+                Diagnostic::new(
+                    Code::Syntax,
+                    "doc comment inside an item",
+                    span,
+                    "documents nothing",
+                )
+                .with_help(
+                    "a doc comment goes before a machine, item, phase, variant or field; \
+                     use `//` for a plain comment",
+                ),
+            );
+        }
+    }
+
     // --- errors
 
     /// Records an error. Syntax errors are limited to one per line (a
@@ -538,7 +579,12 @@ impl<'a> Parser<'a> {
             return Ok(span);
         }
         let what = format!("`{}`", delim.close_str());
-        let open = self.delims.iter().rev().find(|(d, _)| *d == delim).map(|(_, s)| *s);
+        let open = self
+            .delims
+            .iter()
+            .rev()
+            .find(|(d, _)| *d == delim)
+            .map(|(_, s)| *s);
         let before = self.diags.len();
         let err = self.expected(&what);
         if let (Some(open), Some(diag)) = (open, self.diags.get_mut(before)) {
@@ -751,7 +797,13 @@ impl<'a> Parser<'a> {
                     .iter()
                     .any(|(d, _)| *d == Delim::Brace));
         match mode {
-            Sync::Stmt => here && self.at_stmt_start(),
+            Sync::Stmt => {
+                here && if deeper {
+                    self.at_unambiguous_stmt_start()
+                } else {
+                    self.at_stmt_start()
+                }
+            }
             Sync::Field => {
                 here && *kind == TokenKind::Ident && *self.kind_at(1) == TokenKind::Colon
             }
@@ -771,18 +823,43 @@ impl<'a> Parser<'a> {
 
     /// Whether the current token clearly starts a statement.
     fn at_stmt_start(&self) -> bool {
+        self.at_unambiguous_stmt_start()
+            || (*self.kind() == TokenKind::Ident
+                && *self.kind_at(1) == TokenKind::Dot
+                && *self.kind_at(2) == TokenKind::Ident
+                && *self.kind_at(3) == TokenKind::LParen)
+    }
+
+    /// Whether the current token starts a statement that cannot be part of
+    /// an expression (`x.insert(…)` can: `f(a,` newline `x.len())`).
+    fn at_unambiguous_stmt_start(&self) -> bool {
         match self.kind() {
             TokenKind::Keyword(Keyword::If) => true,
             TokenKind::Keyword(Keyword::Emit) => *self.kind_at(1) == TokenKind::Ident,
-            TokenKind::Ident => match self.kind_at(1) {
-                TokenKind::Eq | TokenKind::PlusEq | TokenKind::MinusEq => true,
-                TokenKind::Dot => {
-                    *self.kind_at(2) == TokenKind::Ident && *self.kind_at(3) == TokenKind::LParen
-                }
-                _ => false,
-            },
+            TokenKind::Ident => matches!(
+                self.kind_at(1),
+                TokenKind::Eq | TokenKind::PlusEq | TokenKind::MinusEq
+            ),
             _ => false,
         }
+    }
+
+    /// At a `{` right after a `{` on the same line, where an element of the
+    /// construct the first one opened was expected: reports it and skips
+    /// it without opening anything, so that the closing braces still match.
+    fn doubled_brace(&mut self, what: &str) -> bool {
+        let doubled = self.at(&TokenKind::LBrace)
+            && !self.line_first.get(self.pos).copied().unwrap_or(true)
+            && self.pos > 0
+            && self.toks.get(self.pos - 1).map(|t| &t.kind) == Some(&TokenKind::LBrace);
+        if doubled {
+            self.expected(what);
+            if self.pos + 1 < self.toks.len() {
+                self.prev_end = self.span().end;
+                self.pos += 1;
+            }
+        }
+        doubled
     }
 
     /// After a loop iteration that consumed nothing, consumes one token so

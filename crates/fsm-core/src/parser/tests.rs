@@ -708,7 +708,12 @@ fn missing_close_brace_before_the_next_item() {
     let (file, diags) = parse_text(text);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].message, "expected `}`, found keyword `transition`");
-    assert!(diags[0].labels.iter().any(|l| l.message == "unclosed `{`" && l.span.start == 46));
+    assert!(
+        diags[0]
+            .labels
+            .iter()
+            .any(|l| l.message == "unclosed `{`" && l.span.start == 46)
+    );
     assert_eq!(file.machines[0].items.len(), 3);
 
     let text = "machine M {\n    phases { A, B\n    initial A\n    input I(a: u8\n    input J\n}\n";
@@ -741,6 +746,31 @@ fn doc_comments_without_an_item_are_dropped() {
     let file = parse_ok("machine M {\n input A\n /// nothing follows\n}\n/// at the end\n");
     assert_eq!(file.machines[0].items.len(), 1);
     assert!(file.machines[0].items[0].docs.is_empty());
+}
+
+#[test]
+fn doc_comments_inside_an_item_are_an_error() {
+    let (_, diags) = parse_text("machine M {\n    key\n    /// what\n    k: K\n}\n");
+    assert_eq!(codes(&diags), ["FSM0010"]);
+    assert_eq!(diags[0].message, "doc comment inside an item");
+    // Before a statement, a setting, a guard line or a closing brace they
+    // document nothing and are dropped.
+    parse_ok(
+        "machine M {\n transition t on I from A -> B\n /// g\n guard g\n /// b\n {\n /// s\n x = 1\n /// e\n }\n\
+         verify {\n /// d\n max_depth 1\n /// e\n }\n /// end\n}\n",
+    );
+    // Not reported on top of another error.
+    let (_, diags) = parse_text("machine M {\n    key\n    /// what\n    k: K\n    input\n}\n");
+    assert_eq!(diags.len(), 1);
+    assert_ne!(diags[0].message, "doc comment inside an item");
+}
+
+#[test]
+fn phase_is_accepted_as_a_parameter_name() {
+    let all = items(
+        "effect Changed(phase: Phase)\ntransition t on I from A -> B { emit Changed(phase: phase) }",
+    );
+    assert!(matches!(&all[0].kind, ItemKind::Effect(s) if s.params[0].name.name == "phase"));
 }
 
 // --- limits
@@ -874,7 +904,9 @@ fn removing_any_one_token_gives_one_error() {
     // Every token of the first machine, every fifth of the others.
     for (i, (name, text)) in MACHINES.iter().enumerate() {
         let (tokens, _) = lexer::lex(text);
-        let tokens = tokens.iter().filter(|t| !t.kind.is_trivia() && t.kind != TokenKind::Eof);
+        let tokens = tokens
+            .iter()
+            .filter(|t| !t.kind.is_trivia() && t.kind != TokenKind::Eof);
         for tok in tokens.step_by(if i == 0 { 1 } else { 5 }) {
             let mut edited = String::from(&text[..tok.span.start as usize]);
             edited.push_str(&text[tok.span.end as usize..]);
@@ -891,11 +923,68 @@ fn removing_any_one_token_gives_one_error() {
 // --- robustness
 
 const VOCAB: &[&str] = &[
-    "machine", "M", "{", "}", "(", ")", "[", "]", "<", ">", ",", ":", "::", ".", "..", "..=",
-    "->", "=", "==", "!=", ">=", "+=", "-", "*", "|", "||", "&&", "!", ";", "state", "input",
-    "effect", "transition", "on", "from", "except", "stay", "guard", "if", "else", "emit",
-    "phases", "enum", "verify", "domain", "max_depth", "reach", "all", "any", "in", "some",
-    "none", "phase", "1", "\"s\"", "x", "u8", "Option", "/// d\n", "// c\n", "\n", "@",
+    "machine",
+    "M",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "<",
+    ">",
+    ",",
+    ":",
+    "::",
+    ".",
+    "..",
+    "..=",
+    "->",
+    "=",
+    "==",
+    "!=",
+    ">=",
+    "+=",
+    "-",
+    "*",
+    "|",
+    "||",
+    "&&",
+    "!",
+    ";",
+    "state",
+    "input",
+    "effect",
+    "transition",
+    "on",
+    "from",
+    "except",
+    "stay",
+    "guard",
+    "if",
+    "else",
+    "emit",
+    "phases",
+    "enum",
+    "verify",
+    "domain",
+    "max_depth",
+    "reach",
+    "all",
+    "any",
+    "in",
+    "some",
+    "none",
+    "phase",
+    "1",
+    "\"s\"",
+    "x",
+    "u8",
+    "Option",
+    "/// d\n",
+    "// c\n",
+    "\n",
+    "@",
 ];
 
 proptest::proptest! {
