@@ -1,0 +1,185 @@
+//! `fsm fmt`: rewrites specs in the canonical layout.
+//!
+//! A spec with syntax errors is reported and left untouched. A file is
+//! written only when its text changes, through a temporary file in the same
+//! folder renamed over it, so a failure never leaves a half-written spec.
+
+use crate::files::{self, io_message};
+use crate::output::{self, Outcome, count};
+use fsm_core::{Diagnostic, SourceFile, render};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Format specs in place.
+///
+/// Exits with 0 when every spec is formatted (or was rewritten), 1 when a
+/// spec has syntax errors or, with `--check`, would change, and 2 when a path
+/// cannot be used or a file cannot be read or written.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Spec files, or folders searched recursively for `*.fsm` files
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Write nothing: print the path of every file that would change, one
+    /// per line on stdout, and exit with 1 if there is any
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: &Args, color: bool) -> Outcome {
+    let collected = files::collect(&args.paths);
+    let mut outcome = Outcome::Clean;
+    for message in &collected.errors {
+        output::error(message, color);
+        outcome = Outcome::Trouble;
+    }
+    let mut changed = 0;
+    let mut unchanged = 0;
+    let mut invalid = 0;
+    for path in &collected.files {
+        let name = path.display().to_string();
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                output::error(
+                    &format!("cannot read `{name}`: {}", io_message(&err)),
+                    color,
+                );
+                outcome = Outcome::Trouble;
+                continue;
+            }
+        };
+        let (source, formatted) = match format_bytes(&name, &bytes) {
+            Ok(pair) => pair,
+            Err((source, diags)) => {
+                output::eprint(&render::render(&source, &diags, color));
+                invalid += 1;
+                outcome = outcome.max(Outcome::SpecErrors);
+                continue;
+            }
+        };
+        if formatted == source.text() {
+            unchanged += 1;
+        } else if args.check {
+            output::print(&format!("{name}\n"));
+            changed += 1;
+            outcome = outcome.max(Outcome::SpecErrors);
+        } else {
+            match write_atomically(path, &formatted) {
+                Ok(()) => changed += 1,
+                Err(err) => {
+                    output::error(
+                        &format!("cannot write `{name}`: {}", io_message(&err)),
+                        color,
+                    );
+                    outcome = Outcome::Trouble;
+                }
+            }
+        }
+    }
+    if changed + unchanged + invalid > 0 {
+        let mut summary = if args.check {
+            format!(
+                "{} would be reformatted, {} already formatted",
+                count(changed, "file", "files"),
+                unchanged
+            )
+        } else {
+            format!(
+                "reformatted {}, {} unchanged",
+                count(changed, "file", "files"),
+                unchanged
+            )
+        };
+        if invalid > 0 {
+            summary.push_str(&format!(", {} with syntax errors left untouched", invalid));
+        }
+        output::eprint(&format!("{summary}\n"));
+    }
+    outcome
+}
+
+/// The source and its formatted text, or the source and the diagnostics that
+/// stop formatting.
+fn format_bytes(
+    name: &str,
+    bytes: &[u8],
+) -> Result<(SourceFile, String), (SourceFile, Vec<Diagnostic>)> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if bytes.len() <= fsm_core::MAX_SOURCE_LEN => text,
+        // Not UTF-8 or too large: `compile` stops before parsing and says why.
+        _ => {
+            let compilation = fsm_core::compile(name, bytes);
+            return Err((compilation.source, compilation.diagnostics));
+        }
+    };
+    let source = SourceFile::new(name, text);
+    match fsm_core::fmt::format(&source) {
+        Ok(formatted) => Ok((source, formatted)),
+        Err(diags) => Err((source, diags)),
+    }
+}
+
+/// Replaces the file at `path` (or, for a symbolic link, the file it points
+/// to) with `text`, keeping its permissions.
+fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let target = if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        fs::canonicalize(path)?
+    } else {
+        path.to_path_buf()
+    };
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let permissions = fs::metadata(&target)?.permissions();
+    for attempt in 0..100u32 {
+        let temp = dir.join(format!(".{file_name}.{}-{attempt}.tmp", std::process::id()));
+        let mut file = match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        };
+        let result = file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.set_permissions(permissions.clone()))
+            .and_then(|()| file.sync_all())
+            .and_then(|()| fs::rename(&temp, &target));
+        if result.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        return result;
+    }
+    Err(io::Error::other("no free name for a temporary file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_content_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("fsm-fmt-unit-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        assert!(fs::create_dir_all(&dir).is_ok());
+        let path = dir.join("a.fsm");
+        assert!(fs::write(&path, "old").is_ok());
+        assert!(write_atomically(&path, "new").is_ok());
+        assert_eq!(fs::read_to_string(&path).ok().as_deref(), Some("new"));
+        let entries = fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(entries, 1);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused() {
+        let result = format_bytes("x.fsm", b"machine \xff {}");
+        assert!(matches!(result, Err((_, diags)) if !diags.is_empty()));
+    }
+}
