@@ -49,7 +49,9 @@ machine AuthLease {
     /// Tell the host that the lease changed.
     effect LifecycleChanged(phase: Phase, generation: u64)
 
-    guard holds_credential: credential_present
+    guards {
+        holds_credential: credential_present
+    }
 
     derive is_live: bool = credential_present && phase != Released
 

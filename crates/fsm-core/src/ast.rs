@@ -66,10 +66,23 @@ pub enum ItemKind {
     Key { name: Ident, ty: TypeExpr },
     /// `extern Name = path::to::Type`
     Extern { name: Ident, path: Vec<Ident> },
-    /// `enum Name { A, B }`
-    Enum { name: Ident, variants: Vec<Variant> },
+    /// `enum Name { A, B }`, or `enum Name = path::to::Name { A, B }` for
+    /// an enum bound to a Rust enum (`rust_path` is the path as written).
+    Enum {
+        name: Ident,
+        rust_path: Option<Vec<Ident>>,
+        variants: Vec<Variant>,
+    },
     /// `phases { A, B, C }`
     Phases(Vec<Variant>),
+    /// `phases Name = A | B`: a named set of phases
+    PhaseSet { name: Ident, phases: Vec<Ident> },
+    /// `const NAME: Type = value`
+    Const {
+        name: Ident,
+        ty: TypeExpr,
+        value: Expr,
+    },
     /// `initial A`
     Initial(Ident),
     /// `terminal A, B`
@@ -80,14 +93,25 @@ pub enum ItemKind {
     Input(Signature),
     /// `effect Name(param: Type, ...)`
     Effect(Signature),
-    /// `guard name: expr` at machine level (reusable, sees state only)
-    Guard(GuardDef),
+    /// `guards { name: expr  name(param: Type): expr ... }`: machine-level
+    /// guards, reusable by transitions
+    Guards(Vec<MachineGuard>),
+    /// `action name(param: Type) { statements }`: a reusable block
+    Action(Action),
     /// `derive name: Type = expr`
-    Derive { name: Ident, ty: TypeExpr, value: Expr },
+    Derive {
+        name: Ident,
+        ty: TypeExpr,
+        value: Expr,
+    },
     /// `transition ...`
     Transition(Transition),
     /// `ignore Input in Sources`
-    Ignore { inputs: Vec<Ident>, sources: Sources, span: Span },
+    Ignore {
+        inputs: Vec<Ident>,
+        sources: Sources,
+        span: Span,
+    },
     /// `invariant name: expr`
     Invariant { name: Ident, expr: Expr },
     /// `verify { ... }`
@@ -119,6 +143,7 @@ pub struct Signature {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
+    pub docs: Docs,
     pub name: Ident,
     pub ty: TypeExpr,
 }
@@ -131,13 +156,36 @@ pub struct TypeExpr {
     pub span: Span,
 }
 
-/// `guard name: expr` (definition) or `guard name` (reference to a
-/// machine-level guard, only inside a transition).
+/// A guard line of a transition: `guard name: expr` (a local guard),
+/// `guard name` or `guard name(args)` (a reference to a machine-level
+/// guard).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardDef {
     pub name: Ident,
+    /// The arguments of a reference, `guard name(a, b)`; empty otherwise.
+    pub args: Vec<Expr>,
+    /// The condition of a local guard.
     pub expr: Option<Expr>,
     pub span: Span,
+}
+
+/// One entry of a `guards { }` block: `name: expr` or
+/// `name(param: Type, ...): expr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineGuard {
+    pub docs: Docs,
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+/// `action name(param: Type, ...) { statements }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub body: Block,
 }
 
 /// ```text
@@ -198,13 +246,27 @@ pub struct Stmt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StmtKind {
     /// `field = expr`, `field += expr`, `field -= expr`
-    Assign { target: Ident, op: AssignOp, value: Expr },
+    Assign {
+        target: Ident,
+        op: AssignOp,
+        value: Expr,
+    },
     /// `field.method(args)`: `insert`, `remove`, `push`, `clear`
-    Call { target: Ident, method: Ident, args: Vec<Expr> },
+    Call {
+        target: Ident,
+        method: Ident,
+        args: Vec<Expr>,
+    },
     /// `emit Effect(args)` or `emit Effect` (no parameters)
     Emit { effect: Ident, args: Vec<Arg> },
     /// `if cond { } else if cond { } else { }`
-    If { cond: Expr, then: Block, otherwise: Option<Else> },
+    If {
+        cond: Expr,
+        then: Block,
+        otherwise: Option<Else>,
+    },
+    /// `do action` or `do action(args)`
+    Do { action: Ident, args: Vec<Expr> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,8 +305,9 @@ pub enum ExprKind {
     None,
     /// `some(expr)`
     Some(Box<Expr>),
-    /// A bare name: a field, parameter, derived value, `phase`, or a bare
-    /// enum variant / phase name (resolved by the checker).
+    /// A bare name: a field, parameter, derived value, constant, `phase`,
+    /// `target`, a phase set, or a bare enum variant / phase name (resolved
+    /// by the checker).
     Name(Ident),
     /// `Enum::Variant`
     Path(Ident, Ident),
@@ -253,7 +316,11 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `receiver.method(args)`, e.g. `s.contains(x)`, `o.is_some()`
-    Method { receiver: Box<Expr>, method: Ident, args: Vec<Expr> },
+    Method {
+        receiver: Box<Expr>,
+        method: Ident,
+        args: Vec<Expr>,
+    },
     /// `all x in coll: body` / `any x in coll: body`
     Quant {
         kind: Quantifier,
@@ -347,7 +414,10 @@ pub struct VerifySetting {
 pub enum VerifyKind {
     /// `domain u64 = 0..3`, `domain Input.param = ["a", "b"]`,
     /// `domain LeaseKey = ["k1", "k2"]`
-    Domain { target: DomainTarget, values: DomainValues },
+    Domain {
+        target: DomainTarget,
+        values: DomainValues,
+    },
     /// `max_depth 8`
     MaxDepth(u64, Span),
     /// `max_states 100000`
@@ -369,7 +439,12 @@ pub enum DomainTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainValues {
     /// `lo..hi` (exclusive) or `lo..=hi` (inclusive), as written
-    Range { lo: u128, hi: u128, inclusive: bool, span: Span },
+    Range {
+        lo: u128,
+        hi: u128,
+        inclusive: bool,
+        span: Span,
+    },
     /// `["a", "b"]` or `[1, 5, 9]`
     List(Vec<Expr>, Span),
 }

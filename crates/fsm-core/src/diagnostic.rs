@@ -75,6 +75,7 @@ codes! {
     UnknownParam = "FSM0108", Error, "unknown parameter";
     UnknownMethod = "FSM0109", Error, "unknown method";
     AmbiguousVariant = "FSM0110", Error, "ambiguous variant";
+    UnknownAction = "FSM0111", Error, "unknown action";
     // --- duplicates and shadowing (02xx)
     Duplicate = "FSM0201", Error, "duplicate definition";
     Shadowing = "FSM0202", Error, "name shadows another name";
@@ -89,6 +90,7 @@ codes! {
     InvalidType = "FSM0308", Error, "type not allowed here";
     DerivedCycle = "FSM0309", Error, "derived values depend on each other in a cycle";
     AssignToReadOnly = "FSM0310", Error, "assignment to a read-only name";
+    ActionCycle = "FSM0311", Error, "cycle among actions";
     // --- structure (04xx)
     MissingInitial = "FSM0401", Error, "missing initial phase";
     DuplicateInitial = "FSM0402", Error, "more than one initial phase";
@@ -104,6 +106,7 @@ codes! {
     UnusedField = "FSM0503", Warning, "unused state field";
     UnusedGuard = "FSM0504", Warning, "unused guard";
     UnusedEffect = "FSM0505", Warning, "unused effect";
+    UnusedAction = "FSM0506", Warning, "unused action";
 }
 
 impl std::fmt::Display for Code {
@@ -141,7 +144,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with `code`'s severity and a primary label at `span`.
-    pub fn new(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             severity: code.severity(),
@@ -191,9 +199,7 @@ impl Diagnostic {
 
 /// Sorts diagnostics into their reporting order: by position, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (a.span(), a.code, &a.message).cmp(&(b.span(), b.code, &b.message))
-    });
+    diags.sort_by(|a, b| (a.span(), a.code, &a.message).cmp(&(b.span(), b.code, &b.message)));
 }
 
 /// The closest candidate to `name` by edit distance, if it is close enough to

@@ -19,9 +19,9 @@
 //! lines, so formatting is idempotent, and it never changes the tree.
 
 use crate::ast::{
-    BinaryOp, Block, Docs, DomainTarget, DomainValues, Else, Expr, ExprKind, File, Item, ItemKind,
-    Machine, Quantifier, Signature, Sources, Stmt, StmtKind, Target, Transition, TypeExpr, UnaryOp,
-    Variant, VerifyKind,
+    Action, BinaryOp, Block, Docs, DomainTarget, DomainValues, Else, Expr, ExprKind, File, Ident,
+    Item, ItemKind, Machine, MachineGuard, Param, Quantifier, Signature, Sources, Stmt, StmtKind,
+    Target, Transition, TypeExpr, UnaryOp, Variant, VerifyKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::lexer::{self, TokenKind};
@@ -65,7 +65,9 @@ enum Group {
     State,
     Input,
     Effect,
+    Const,
     Guard,
+    Action,
     Derive,
     Transition,
     Ignore,
@@ -78,11 +80,16 @@ fn group_of(kind: &ItemKind) -> Group {
         ItemKind::Key { .. } => Group::Key,
         ItemKind::Extern { .. } => Group::Extern,
         ItemKind::Enum { .. } => Group::Enum,
-        ItemKind::Phases(_) | ItemKind::Initial(_) | ItemKind::Terminal(_) => Group::Phases,
+        ItemKind::Phases(_)
+        | ItemKind::PhaseSet { .. }
+        | ItemKind::Initial(_)
+        | ItemKind::Terminal(_) => Group::Phases,
+        ItemKind::Const { .. } => Group::Const,
+        ItemKind::Action(_) => Group::Action,
         ItemKind::State(_) => Group::State,
         ItemKind::Input(_) => Group::Input,
         ItemKind::Effect(_) => Group::Effect,
-        ItemKind::Guard(_) => Group::Guard,
+        ItemKind::Guards(_) => Group::Guard,
         ItemKind::Derive { .. } => Group::Derive,
         ItemKind::Transition(_) => Group::Transition,
         ItemKind::Ignore { .. } => Group::Ignore,
@@ -243,6 +250,11 @@ impl<'a> Printer<'a> {
     /// Whether `s` fits on a line at the current indentation.
     fn fits(&self, s: &str) -> bool {
         self.indent * INDENT.len() + s.chars().count() <= MAX_WIDTH
+    }
+
+    /// Whether `s` fits after `used` characters of the line being built.
+    fn fits_at(&self, used: usize, s: &str) -> bool {
+        used + s.chars().count() <= MAX_WIDTH
     }
 
     // --- comments
@@ -415,8 +427,47 @@ impl<'a> Printer<'a> {
     fn item(&mut self, item: &Item) {
         self.begin(item.span.start, Some(&item.docs), true);
         match &item.kind {
-            ItemKind::Enum { name, variants } => {
-                self.variants(item, &format!("enum {}", name.name), variants);
+            ItemKind::Enum {
+                name,
+                rust_path,
+                variants,
+            } => {
+                let head = match rust_path {
+                    Some(path) => format!("enum {} = {}", name.name, path_str(path)),
+                    None => format!("enum {}", name.name),
+                };
+                self.variants(item, &head, variants);
+            }
+            ItemKind::Guards(guards) => {
+                let open = self.brace_at_or_after(item.span.start);
+                self.leading(open);
+                let close = item.span.end.saturating_sub(1);
+                if guards.is_empty() && !self.trivia_before(close) {
+                    self.line("guards {}");
+                } else {
+                    self.text("guards {");
+                    self.flush(true);
+                    self.trailing(open + 1);
+                    self.indent += 1;
+                    for g in guards {
+                        self.machine_guard(g);
+                    }
+                    self.leading(close);
+                    self.indent -= 1;
+                    self.strip_blanks();
+                    self.line("}");
+                }
+            }
+            ItemKind::Action(a) => self.action(a),
+            ItemKind::Input(sig) | ItemKind::Effect(sig) if documented(&sig.params) => {
+                let keyword = if matches!(item.kind, ItemKind::Input(_)) {
+                    "input"
+                } else {
+                    "effect"
+                };
+                let close = item.span.end.saturating_sub(1);
+                self.param_lines(&format!("{keyword} {}", sig.name.name), &sig.params, close);
+                self.flush(false);
             }
             ItemKind::Phases(variants) => self.variants(item, "phases", variants),
             ItemKind::State(fields) => {
@@ -482,8 +533,14 @@ impl<'a> Printer<'a> {
                 self.line(&format!("key {}: {}", name.name, type_str(ty)));
             }
             ItemKind::Extern { name, path } => {
-                let path: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
-                self.line(&format!("extern {} = {}", name.name, path.join("::")));
+                self.line(&format!("extern {} = {}", name.name, path_str(path)));
+            }
+            ItemKind::PhaseSet { name, phases } => {
+                let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+                self.line(&format!("phases {} = {}", name.name, names.join(" | ")));
+            }
+            ItemKind::Const { name, ty, value } => {
+                self.prefixed(&format!("const {}: {} =", name.name, type_str(ty)), value);
             }
             ItemKind::Initial(phase) => self.line(&format!("initial {}", phase.name)),
             ItemKind::Terminal(phases) => {
@@ -492,10 +549,6 @@ impl<'a> Printer<'a> {
             }
             ItemKind::Input(sig) => self.signature("input", sig),
             ItemKind::Effect(sig) => self.signature("effect", sig),
-            ItemKind::Guard(g) => match &g.expr {
-                Some(e) => self.prefixed(&format!("guard {}:", g.name.name), e),
-                None => self.line(&format!("guard {}", g.name.name)),
-            },
             ItemKind::Derive { name, ty, value } => {
                 self.prefixed(&format!("derive {}: {} =", name.name, type_str(ty)), value);
             }
@@ -516,23 +569,100 @@ impl<'a> Printer<'a> {
             ItemKind::Enum { .. }
             | ItemKind::Phases(_)
             | ItemKind::State(_)
+            | ItemKind::Guards(_)
+            | ItemKind::Action(_)
             | ItemKind::Transition(_)
             | ItemKind::Verify(_) => {}
         }
     }
 
-    /// `input Name(a: T, b: U)`, one parameter per line when too long.
+    /// `input Name(a: T, b: U)`, one parameter per line when too long
+    /// (with docs on a parameter, `item` prints it).
     fn signature(&mut self, keyword: &str, sig: &Signature) {
-        let params: Vec<String> = sig
-            .params
-            .iter()
-            .map(|p| format!("{}: {}", p.name.name, type_str(&p.ty)))
-            .collect();
         let head = format!("{keyword} {}", sig.name.name);
+        let params: Vec<String> = sig.params.iter().map(param_str).collect();
         if params.is_empty() {
             self.line(&head);
         } else {
             self.call(&head, &params);
+        }
+    }
+
+    /// `head(` and one parameter per line with its docs and comments, then
+    /// `)` on a line left open. Comments before `close` go inside.
+    fn param_lines(&mut self, head: &str, params: &[Param], close: u32) {
+        self.text(&format!("{head}("));
+        self.flush(true);
+        self.indent += 1;
+        for p in params {
+            let end = p.ty.span.end;
+            self.begin(p.name.span.start, Some(&p.docs), true);
+            self.leading(end);
+            self.line(&format!("{},", param_str(p)));
+            self.end(end);
+        }
+        self.leading(close);
+        self.indent -= 1;
+        self.strip_blanks();
+        self.text(")");
+    }
+
+    /// One entry of `guards { }`.
+    fn machine_guard(&mut self, g: &MachineGuard) {
+        self.begin(g.span.start, Some(&g.docs), true);
+        if documented(&g.params) {
+            self.param_lines(&g.name.name, &g.params, g.expr.span.start);
+            let flat = format!(": {}", expr_str(&g.expr, self.src));
+            let open = self.cur.as_ref().map_or(0, |c| c.chars().count());
+            if self.fits_at(open, &flat) {
+                self.text(&flat);
+                self.flush(false);
+            } else {
+                self.text(":");
+                self.flush(false);
+                self.indent += 1;
+                self.expr_lines(&g.expr);
+                self.indent -= 1;
+            }
+        } else {
+            self.leading(g.span.end);
+            let head = if g.params.is_empty() {
+                format!("{}:", g.name.name)
+            } else {
+                let params: Vec<String> = g.params.iter().map(param_str).collect();
+                format!("{}({}):", g.name.name, params.join(", "))
+            };
+            self.prefixed(&head, &g.expr);
+        }
+        self.end(g.span.end);
+    }
+
+    /// `action name(params) { statements }`.
+    fn action(&mut self, a: &Action) {
+        let head = format!("action {}", a.name.name);
+        let body = &a.body;
+        if documented(&a.params) {
+            self.param_lines(&head, &a.params, body.span.start);
+        } else {
+            // Comments in the header go before it.
+            self.leading(body.span.start);
+            if a.params.is_empty() {
+                self.text(&head);
+            } else {
+                let params: Vec<String> = a.params.iter().map(param_str).collect();
+                self.text(&format!("{head}({})", params.join(", ")));
+            }
+        }
+        let close = body.span.end.saturating_sub(1);
+        if body.stmts.is_empty() && !self.trivia_before(close) {
+            self.text(" {}");
+            self.flush(false);
+        } else {
+            self.text(" {");
+            self.flush(true);
+            self.trailing(body.span.start + 1);
+            self.block_contents(body, close);
+            self.line("}");
         }
     }
 
@@ -611,7 +741,11 @@ impl<'a> Printer<'a> {
             self.leading(g.span.end);
             match &g.expr {
                 Some(e) => self.prefixed(&format!("guard {}:", g.name.name), e),
-                None => self.line(&format!("guard {}", g.name.name)),
+                None if g.args.is_empty() => self.line(&format!("guard {}", g.name.name)),
+                None => {
+                    let args: Vec<String> = g.args.iter().map(|a| expr_str(a, self.src)).collect();
+                    self.call(&format!("guard {}", g.name.name), &args);
+                }
             }
             self.end(g.span.end);
         }
@@ -741,6 +875,15 @@ impl<'a> Printer<'a> {
                         })
                         .collect();
                     self.call(&format!("emit {}", effect.name), &args);
+                }
+            }
+            StmtKind::Do { action, args } => {
+                self.leading(s.span.end);
+                if args.is_empty() {
+                    self.line(&format!("do {}", action.name));
+                } else {
+                    let args: Vec<String> = args.iter().map(|a| expr_str(a, self.src)).collect();
+                    self.call(&format!("do {}", action.name), &args);
                 }
             }
             StmtKind::If { .. } => self.if_chain(s),
@@ -918,9 +1061,43 @@ fn collect_docs(m: &Machine, out: &mut Vec<Span>) {
                     add(&f.docs);
                 }
             }
+            ItemKind::Input(sig) | ItemKind::Effect(sig) => {
+                for p in &sig.params {
+                    add(&p.docs);
+                }
+            }
+            ItemKind::Guards(guards) => {
+                for g in guards {
+                    add(&g.docs);
+                    for p in &g.params {
+                        add(&p.docs);
+                    }
+                }
+            }
+            ItemKind::Action(a) => {
+                for p in &a.params {
+                    add(&p.docs);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// Whether any parameter has docs (then they go one per line).
+fn documented(params: &[Param]) -> bool {
+    params.iter().any(|p| !p.docs.is_empty())
+}
+
+fn param_str(p: &Param) -> String {
+    format!("{}: {}", p.name.name, type_str(&p.ty))
+}
+
+fn path_str(path: &[Ident]) -> String {
+    path.iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 fn doc_line(text: &str) -> String {
@@ -1128,7 +1305,7 @@ mod tests {
             enum E{X,/// doc\nY}\n\
             state{n:u32=0 s:Set<String>=[]}\n\
             input I(a:u8,b:Option<u8>)input J effect F(x:u8)\n\
-            guard g:n>0&&!s.is_empty()\n\
+            guards{g:n>0&&!s.is_empty()}\n\
             derive d:bool=(n+1)*2<=10\n\
             transition t on I from A|B->C guard g guard h:a==1{n+=1 s.insert(\"x\") emit F(x:a)\n\
             if n>1{n=0}else if n==1{}else{emit F(1)}}\n\
@@ -1162,7 +1339,9 @@ machine M {
 
     effect F(x: u8)
 
-    guard g: n > 0 && !s.is_empty()
+    guards {
+        g: n > 0 && !s.is_empty()
+    }
 
     derive d: bool = (n + 1) * 2 <= 10
 
@@ -1196,6 +1375,79 @@ machine M {
 }
 ";
         assert_eq!(check(text), want);
+    }
+
+    #[test]
+    fn guards_actions_constants_and_phase_sets() {
+        let text = "machine M {\nphases{A,B,C}initial A phases Done=B|C;terminal Done\n\
+            const MAX:u64=30_000 const NAME:String=\"x\"\n\
+            enum K=crate::k::K{X,Y}\n\
+            input I(/// The first.\na:u8,b:u8)\n\
+            guards{/// Doc.\nok:n>0 matches(x:u8,y:u8):n==x+y;\n\
+            documented(/// The value.\nv:u8):n==v}\n\
+            guards{}\n\
+            action reset{n=0}action set(v:u8){n=v do reset emit E(target)}\n\
+            action empty{}\n\
+            transition t on I from A|Done->B guard ok guard matches(a,b) guard documented(a){do set(MAX) do reset}}";
+        let want = "machine M {
+    phases { A, B, C }
+    initial A
+    phases Done = B | C
+    terminal Done
+
+    const MAX: u64 = 30_000
+    const NAME: String = \"x\"
+
+    enum K = crate::k::K { X, Y }
+
+    input I(
+        /// The first.
+        a: u8,
+        b: u8,
+    )
+
+    guards {
+        /// Doc.
+        ok: n > 0
+        matches(x: u8, y: u8): n == x + y
+        documented(
+            /// The value.
+            v: u8,
+        ): n == v
+    }
+
+    guards {}
+
+    action reset {
+        n = 0
+    }
+
+    action set(v: u8) {
+        n = v
+        do reset
+        emit E(target)
+    }
+
+    action empty {}
+
+    transition t on I from A | Done -> B
+        guard ok
+        guard matches(a, b)
+        guard documented(a)
+    {
+        do set(MAX)
+        do reset
+    }
+}
+";
+        assert_eq!(check(text), want);
+    }
+
+    #[test]
+    fn comments_in_parameters_guards_and_actions() {
+        let text = "machine M {\n    guards { // open\n        // before\n        g(\n            /// doc\n            a: u8, // after a\n            // before b\n            b: u8,\n        ): a == b // end\n    }\n    \
+            action act( // in header\n        a: u8) { // open\n        x = a\n    }\n}\n";
+        check(text);
     }
 
     #[test]
@@ -1361,8 +1613,9 @@ machine M { // after the brace
 
     #[test]
     fn integers_and_strings_keep_their_spelling() {
-        let out =
-            check("machine M { guard g: x == 1_000 && s == \"a\\\"b\\\\c\\n\\t\" && y == 007 }");
+        let out = check(
+            "machine M { guards { g: x == 1_000 && s == \"a\\\"b\\\\c\\n\\t\" && y == 007 } }",
+        );
         assert!(
             out.contains("x == 1_000 && s == \"a\\\"b\\\\c\\n\\t\" && y == 007"),
             "{out}"

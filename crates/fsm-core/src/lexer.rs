@@ -34,6 +34,10 @@ pub enum Keyword {
     Input,
     Effect,
     Guard,
+    Guards,
+    Action,
+    Do,
+    Const,
     Derive,
     Transition,
     On,
@@ -54,6 +58,7 @@ pub enum Keyword {
     All,
     Any,
     Phase,
+    Target,
 }
 
 impl Keyword {
@@ -69,6 +74,10 @@ impl Keyword {
         Keyword::Input,
         Keyword::Effect,
         Keyword::Guard,
+        Keyword::Guards,
+        Keyword::Action,
+        Keyword::Do,
+        Keyword::Const,
         Keyword::Derive,
         Keyword::Transition,
         Keyword::On,
@@ -89,6 +98,7 @@ impl Keyword {
         Keyword::All,
         Keyword::Any,
         Keyword::Phase,
+        Keyword::Target,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -104,6 +114,10 @@ impl Keyword {
             Keyword::Input => "input",
             Keyword::Effect => "effect",
             Keyword::Guard => "guard",
+            Keyword::Guards => "guards",
+            Keyword::Action => "action",
+            Keyword::Do => "do",
+            Keyword::Const => "const",
             Keyword::Derive => "derive",
             Keyword::Transition => "transition",
             Keyword::On => "on",
@@ -124,6 +138,7 @@ impl Keyword {
             Keyword::All => "all",
             Keyword::Any => "any",
             Keyword::Phase => "phase",
+            Keyword::Target => "target",
         }
     }
 
@@ -145,6 +160,9 @@ impl Keyword {
                 | Keyword::Input
                 | Keyword::Effect
                 | Keyword::Guard
+                | Keyword::Guards
+                | Keyword::Action
+                | Keyword::Const
                 | Keyword::Derive
                 | Keyword::Transition
                 | Keyword::Ignore

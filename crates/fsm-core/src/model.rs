@@ -12,7 +12,11 @@
 //! - `derived` is in dependency order: a derived value reads only derived
 //!   values with a smaller index;
 //! - transition sources are sorted, deduplicated and non-empty; terminal
-//!   phases are absorbing; no two transitions are statically overlapping.
+//!   phases are absorbing; no two transitions are statically overlapping;
+//! - machine-level guards and actions are inlined where they are used:
+//!   a transition's guards and body read only the state, constants, its
+//!   input's parameters and (in the body only) `target`; phase sets are
+//!   expanded (a set read in an expression is a `Collection` of phases).
 //!
 //! Each definition keeps its name, its doc comment lines and the span of its
 //! name in the source, so diagnostics and generated docs can point back.
@@ -61,6 +65,8 @@ ids! {
     DerivedId;
     /// Index into `Model::transitions`.
     TransitionId;
+    /// Index into `Model::consts`.
+    ConstId;
     /// Index into the parameters of one input or effect.
     ParamId;
     /// A quantifier variable: its nesting level inside one expression tree
@@ -242,7 +248,14 @@ pub struct Model {
     pub fields: Vec<Field>,
     pub inputs: Vec<Input>,
     pub effects: Vec<Effect>,
-    /// Machine-level guards (they read the state only).
+    /// `const NAME: Type = value`, in declaration order. Expressions read
+    /// them as `TExprKind::Const`.
+    pub consts: Vec<Const>,
+    /// Named phase sets (`phases Ended = A | B`). Source lists, ignores,
+    /// `terminal` and `phase in Set` are already expanded; these are kept
+    /// for docs and diagrams.
+    pub phase_sets: Vec<PhaseSet>,
+    /// Machine-level guards (they read the state and their own parameters).
     pub guards: Vec<Guard>,
     /// Derived values in dependency order.
     pub derived: Vec<Derived>,
@@ -280,6 +293,9 @@ pub struct Enum {
     pub span: Span,
     /// In declaration order, which is also their ordering.
     pub variants: Vec<Variant>,
+    /// `enum Name = path::to::Enum { ... }`: the Rust enum used in place of
+    /// a generated one (it has exactly these unit variants).
+    pub rust_path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -333,17 +349,44 @@ impl Signature {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Param {
     pub name: String,
+    pub docs: Vec<String>,
     pub ty: Ty,
     pub span: Span,
 }
 
-/// A machine-level guard: a named condition over the state.
+/// `const NAME: Type = value`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Const {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub span: Span,
+    pub ty: Ty,
+    /// A constant expression of type `ty` (it reads no state, parameter or
+    /// other constant).
+    pub value: TExpr,
+}
+
+/// `phases Name = A | B`: a named set of phases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseSet {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub span: Span,
+    /// Sorted and deduplicated.
+    pub phases: Vec<PhaseId>,
+}
+
+/// A machine-level guard: a named condition over the state and its own
+/// parameters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Guard {
     pub name: String,
     pub docs: Vec<String>,
     pub span: Span,
-    /// Of type `bool`.
+    /// `guard name(param: Type, ...)`; empty for a guard over the state only.
+    pub params: Vec<Param>,
+    /// Of type `bool`. `TExprKind::Param` here reads the guard's own
+    /// parameters; transitions hold a copy with the arguments substituted.
     pub expr: TExpr,
 }
 
@@ -500,13 +543,19 @@ pub enum TExprKind {
     Some(Box<TExpr>),
     /// A read of a state field.
     Field(FieldId),
-    /// A read of a parameter of the transition's input.
+    /// A read of a parameter of the transition's input (in
+    /// `Model::guards`, of the guard itself).
     Param(ParamId),
     Derived(DerivedId),
     /// The machine's key value.
     Key,
     /// `phase`: the current phase (the source phase inside a transition).
     CurrentPhase,
+    /// `target`: the phase the transition goes to (the current phase for
+    /// `-> stay`). Only inside a transition's statements.
+    Target,
+    /// A read of a constant.
+    Const(ConstId),
     /// An enum variant literal.
     Variant(EnumId, VariantId),
     /// A phase literal (`Valid` or `Phase::Valid`).
@@ -610,6 +659,7 @@ pub enum Quantifier {
 /// | `get` | `Map<K, V>` | `K` | `Option<V>` |
 /// | `get_or` | `Map<K, V>` | `K`, `V` | `V` |
 /// | `first`, `last` | `List<T>` | | `Option<T>` |
+/// | `keys` | `Map<K, V>` | | `Set<K>` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Method {
     Contains,
@@ -623,10 +673,11 @@ pub enum Method {
     GetOr,
     First,
     Last,
+    Keys,
 }
 
 impl Method {
-    pub const ALL: [Method; 11] = [
+    pub const ALL: [Method; 12] = [
         Method::Contains,
         Method::Len,
         Method::IsEmpty,
@@ -638,6 +689,7 @@ impl Method {
         Method::GetOr,
         Method::First,
         Method::Last,
+        Method::Keys,
     ];
 
     /// The name as written in a spec.
@@ -654,6 +706,7 @@ impl Method {
             Method::GetOr => "get_or",
             Method::First => "first",
             Method::Last => "last",
+            Method::Keys => "keys",
         }
     }
 
@@ -896,6 +949,14 @@ impl Model {
 
     pub fn extern_def(&self, id: ExternId) -> Option<&Extern> {
         self.externs.get(id.index())
+    }
+
+    pub fn constant(&self, id: ConstId) -> Option<&Const> {
+        self.consts.get(id.index())
+    }
+
+    pub fn const_by_name(&self, name: &str) -> Option<ConstId> {
+        position(&self.consts, |c| c.name == name).map(ConstId::from_index)
     }
 
     pub fn guard(&self, id: GuardId) -> Option<&Guard> {

@@ -9,11 +9,13 @@
 //! `None` means an error was reported here or below (or the expression
 //! holds a syntax error, reported by the parser).
 
+use super::resolve::{ActionId, ParamSym};
 use super::{Cx, list_names, unknown};
 use crate::ast::{self, BinaryOp, Ident, UnaryOp};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
-    BinOp, InputId, IntTy, Method, PhaseId, Quantifier, TExpr, TExprKind, Ty, UnOp, VarId,
+    BinOp, GuardId, InputId, IntTy, Method, ParamId, PhaseId, Quantifier, TExpr, TExprKind, Ty,
+    UnOp, VarId,
 };
 use crate::span::Span;
 
@@ -37,6 +39,10 @@ pub(super) enum ScopeKind {
     Const(&'static str),
     /// The state: fields, derived values, the key, `phase`.
     State(&'static str),
+    /// A machine-level guard: the state and the guard's own parameters.
+    Guard(GuardId),
+    /// An action: the state and the action's own parameters.
+    Action(ActionId),
     /// A transition on this input: the state and the input's parameters.
     /// `None` when the input is unknown (reported): names that resolve to
     /// nothing are then not reported, as they may be its parameters.
@@ -48,6 +54,10 @@ pub(super) struct Scope {
     /// Quantifier variables in scope, outermost first; a variable's
     /// `VarId` is its position. `None` types failed and were reported.
     vars: Vec<(String, Option<Ty>)>,
+    /// Statements of a transition or an action, where `target` is defined.
+    pub in_block: bool,
+    /// Whether constants may be read (not in a constant's own value).
+    pub consts: bool,
 }
 
 impl Scope {
@@ -55,6 +65,19 @@ impl Scope {
         Scope {
             kind,
             vars: Vec::new(),
+            in_block: false,
+            consts: true,
+        }
+    }
+
+    /// What an expression in this scope is part of, for messages.
+    fn what(&self) -> &'static str {
+        match self.kind {
+            ScopeKind::Const(what) | ScopeKind::State(what) => what,
+            ScopeKind::Guard(_) => "a machine-level guard",
+            ScopeKind::Action(_) => "an action",
+            ScopeKind::Transition(_) if self.in_block => "a transition block",
+            ScopeKind::Transition(_) => "a guard",
         }
     }
 }
@@ -69,7 +92,7 @@ fn unparen(e: &ast::Expr) -> &ast::Expr {
     e
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     /// Types `e` and checks it has type `ty`. With `ty` `None` (the
     /// expected type failed), `e` is only checked for its own errors.
     pub fn check_expr(&mut self, sc: &mut Scope, e: &ast::Expr, ty: Option<&Ty>) -> Option<TExpr> {
@@ -299,18 +322,64 @@ impl Cx<'_> {
     fn is_value(&self, sc: &Scope, name: &str) -> bool {
         sc.vars.iter().any(|(v, _)| v == name)
             || name == "phase"
+            || name == "target"
             || self.param_of_scope(sc, name).is_some()
             || self.s.field_by_name.contains_key(name)
             || self.s.derived_by_name.contains_key(name)
+            || self.s.const_by_name.contains_key(name)
+            || self.s.phase_set_by_name.contains_key(name)
             || self.s.key.as_ref().is_some_and(|k| k.name.name == name)
     }
 
-    fn param_of_scope(&self, sc: &Scope, name: &str) -> Option<(InputId, crate::model::ParamId)> {
-        let ScopeKind::Transition(Some(input)) = sc.kind else {
-            return None;
+    /// The parameter `name` of the input, guard or action whose scope this
+    /// is.
+    pub(super) fn param_of_scope(
+        &self,
+        sc: &Scope,
+        name: &str,
+    ) -> Option<(ParamId, &'a ParamSym<'a>)> {
+        let s = self.s;
+        let (by_name, params) = match sc.kind {
+            ScopeKind::Transition(Some(input)) => {
+                let sig = s.input(input)?;
+                (&sig.param_by_name, &sig.params)
+            }
+            ScopeKind::Guard(g) => {
+                let g = s.guards.get(g.index())?;
+                (&g.param_by_name, &g.params)
+            }
+            ScopeKind::Action(a) => {
+                let a = s.actions.get(a)?;
+                (&a.param_by_name, &a.params)
+            }
+            _ => return None,
         };
-        let p = self.s.input(input)?.param_by_name.get(name)?;
-        Some((input, *p))
+        let p = *by_name.get(name)?;
+        Some((p, params.get(p.index())?))
+    }
+
+    /// What owns the parameters of this scope, for messages.
+    pub(super) fn param_owner(&self, sc: &Scope) -> String {
+        let s = self.s;
+        match sc.kind {
+            ScopeKind::Transition(Some(i)) => {
+                format!(
+                    "input `{}`",
+                    s.input(i).map_or("?", |x| x.name.name.as_str())
+                )
+            }
+            ScopeKind::Guard(g) => format!(
+                "guard `{}`",
+                s.guards
+                    .get(g.index())
+                    .map_or("?", |x| x.def.name.name.as_str())
+            ),
+            ScopeKind::Action(a) => format!(
+                "action `{}`",
+                s.actions.get(a).map_or("?", |x| x.def.name.name.as_str())
+            ),
+            _ => "?".to_string(),
+        }
     }
 
     /// How many variants and phases a bare name could be.
@@ -359,9 +428,31 @@ impl Cx<'_> {
             }
             return mk(TExprKind::CurrentPhase, Ty::Phase);
         }
-        if let Some((input, p)) = self.param_of_scope(sc, n) {
-            let ty = s.input(input)?.params.get(p.index())?.ty.clone()?;
-            return mk(TExprKind::Param(p), ty);
+        if n == "target" {
+            if let Some(what) = konst {
+                self.not_constant(id, "the target phase", what);
+                return None;
+            }
+            if !sc.in_block {
+                self.report(
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        format!("`target` cannot be read in {}", sc.what()),
+                        span,
+                        "no target here",
+                    )
+                    .with_note("`target` is only defined inside a transition's block"),
+                );
+                return None;
+            }
+            return mk(TExprKind::Target, Ty::Phase);
+        }
+        if let Some((p, sym)) = self.param_of_scope(sc, n) {
+            if sym.shadows {
+                // Reported where it is declared.
+                return None;
+            }
+            return mk(TExprKind::Param(p), sym.ty.clone()?);
         }
         if let Some(&f) = s.field_by_name.get(n) {
             if let Some(what) = konst {
@@ -388,6 +479,47 @@ impl Cx<'_> {
                 return None;
             }
             return mk(TExprKind::Key, k.ty.clone()?);
+        }
+        if s.extra_keys.iter().any(|k| k.name == n) {
+            // A second key (reported).
+            return None;
+        }
+        if let Some(&c) = s.const_by_name.get(n) {
+            if !sc.consts {
+                self.report(
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        format!("constant `{n}` cannot be read in a constant's value"),
+                        span,
+                        "not allowed here",
+                    )
+                    .with_note("the value of a constant is a literal, a variant, `none`, `some(...)` or a collection of them"),
+                );
+                return None;
+            }
+            return mk(TExprKind::Const(c), s.consts.get(c.index())?.ty.clone()?);
+        }
+        if let Some(set) = s
+            .phase_set_by_name
+            .get(n)
+            .and_then(|i| s.phase_sets.get(*i))
+        {
+            let variant_wanted = matches!(hint, Hint::Ty(Ty::Enum(e))
+                if s.variants_by_name.get(n).is_some_and(|vs| vs.iter().any(|(x, _)| x == e)));
+            if !variant_wanted {
+                // Phases are constants: so is a set of them.
+                let items = set
+                    .phases
+                    .as_ref()?
+                    .iter()
+                    .map(|p| TExpr {
+                        kind: TExprKind::Phase(*p),
+                        ty: Ty::Phase,
+                        span,
+                    })
+                    .collect();
+                return mk(TExprKind::Collection(items), Ty::Set(Box::new(Ty::Phase)));
+            }
         }
         self.bare_variant(sc, id, hint)
     }
@@ -468,17 +600,21 @@ impl Cx<'_> {
         let n = id.name.as_str();
         let mut candidates: Vec<&str> = sc.vars.iter().map(|(v, _)| v.as_str()).collect();
         let konst = matches!(sc.kind, ScopeKind::Const(_));
-        if let ScopeKind::Transition(Some(i)) = sc.kind
-            && let Some(sig) = s.input(i)
-        {
-            candidates.extend(sig.params.iter().map(|p| p.name.name.as_str()));
-        }
+        let params = match sc.kind {
+            ScopeKind::Transition(Some(i)) => s.input(i).map(|x| &x.params),
+            ScopeKind::Guard(g) => s.guards.get(g.index()).map(|x| &x.params),
+            ScopeKind::Action(a) => s.actions.get(a).map(|x| &x.params),
+            _ => None,
+        };
+        candidates.extend(params.into_iter().flatten().map(|p| p.name.name.as_str()));
         if !konst {
             candidates.push("phase");
             candidates.extend(s.fields.iter().map(|f| f.def.name.name.as_str()));
             candidates.extend(s.derived.iter().map(|d| d.name.name.as_str()));
             candidates.extend(s.key.as_ref().map(|k| k.name.name.as_str()));
         }
+        candidates.extend(s.phase_sets.iter().map(|p| p.name.name.as_str()));
+        candidates.extend(s.consts.iter().map(|c| c.name.name.as_str()));
         candidates.extend(s.phase_names());
         candidates.extend(s.variants_by_name.keys().map(String::as_str));
         candidates.sort_unstable();
@@ -496,6 +632,18 @@ impl Cx<'_> {
                     "`{n}` is a parameter of input `{}`; {what} reads only the state, never input parameters",
                     i.name.name
                 ));
+            }
+            (ScopeKind::Guard(_) | ScopeKind::Action(_), Some(i)) => {
+                d = d
+                    .with_note(format!(
+                        "`{n}` is a parameter of input `{}`; {} reads only the state and its own parameters",
+                        i.name.name,
+                        sc.what()
+                    ))
+                    .with_help(format!(
+                        "add a parameter `{n}` to {} and pass `{n}` where it is used",
+                        self.param_owner(sc)
+                    ));
             }
             (ScopeKind::Transition(Some(me)), Some(i)) => {
                 let me = s.input(me).map_or("?", |x| x.name.name.as_str());
@@ -804,7 +952,44 @@ impl Cx<'_> {
         args: &[ast::Expr],
         span: Span,
     ) -> Option<TExpr> {
-        let recv = self.infer(sc, receiver, Hint::None);
+        // `[Left].contains(side)`: the argument gives the list its type.
+        let mut pre: Option<Option<TExpr>> = None;
+        let recv = match args {
+            [arg]
+                if name.name == "contains"
+                    && matches!(unparen(receiver).kind, ast::ExprKind::List(_))
+                    && self.needs_context(sc, receiver, 0)
+                    && !self.needs_context(sc, arg, 0) =>
+            {
+                let a = self.infer(sc, arg, Hint::None);
+                let r = match &a {
+                    Some(a) => {
+                        let list = Ty::List(Box::new(a.ty.clone()));
+                        self.infer(sc, receiver, Hint::Ty(&list))
+                    }
+                    None => {
+                        self.quiet(sc, receiver);
+                        None
+                    }
+                };
+                pre = Some(a);
+                r
+            }
+            _ => self.infer(sc, receiver, Hint::None),
+        };
+        if let Some(a) = pre {
+            let recv = recv?;
+            let a = a?;
+            return Some(TExpr {
+                kind: TExprKind::Method {
+                    method: Method::Contains,
+                    receiver: Box::new(recv),
+                    args: vec![a],
+                },
+                ty: Ty::Bool,
+                span,
+            });
+        }
         let Some(m) = Method::from_name(&name.name) else {
             let mut d = unknown(
                 Code::UnknownMethod,
@@ -942,13 +1127,10 @@ impl Cx<'_> {
         let n = var.name.as_str();
         let other: Option<(&str, Option<Span>)> = if sc.vars.iter().any(|(v, _)| v == n) {
             Some(("quantifier variable", None))
-        } else if let Some((i, p)) = self.param_of_scope(sc, n) {
-            Some((
-                "parameter",
-                s.input(i)
-                    .and_then(|x| x.params.get(p.index()))
-                    .map(|p| p.name.span),
-            ))
+        } else if let Some((_, p)) = self.param_of_scope(sc, n) {
+            Some(("parameter", Some(p.name.span)))
+        } else if let Some(c) = s.const_by_name.get(n) {
+            Some(("constant", s.consts.get(c.index()).map(|c| c.name.span)))
         } else if let Some(f) = s.field_by_name.get(n) {
             Some(("field", s.field(*f).map(|f| f.def.name.span)))
         } else if let Some(d) = s.derived_by_name.get(n) {
@@ -1073,6 +1255,7 @@ pub(super) fn method_sig(m: Method, ty: &Ty) -> Option<(Vec<Ty>, Ty)> {
         (Method::Get, Ty::Map(k, v)) => (vec![(**k).clone()], Ty::Option(v.clone())),
         (Method::GetOr, Ty::Map(k, v)) => (vec![(**k).clone(), (**v).clone()], (**v).clone()),
         (Method::First | Method::Last, Ty::List(t)) => (vec![], Ty::Option(t.clone())),
+        (Method::Keys, Ty::Map(k, _)) => (vec![], Ty::Set(k.clone())),
         _ => return None,
     })
 }

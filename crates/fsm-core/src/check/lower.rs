@@ -1,21 +1,26 @@
-//! Lowering of the items that hold expressions: initial values of fields,
-//! machine-level guards, derived values, invariants and transitions (input,
-//! shape, guards, block). Each is typed in its scope: initial values are
-//! constants; guards, derived values and invariants read the state; a
-//! transition also reads its input's parameters.
+//! Lowering of the items that hold expressions: constants, initial values
+//! of fields, machine-level guards, actions, derived values, invariants and
+//! transitions (input, shape, guards, block). Each is typed in its scope:
+//! constants and initial values are constants; guards and actions read the
+//! state and their own parameters; derived values and invariants read the
+//! state; a transition also reads its input's parameters. Actions are
+//! lowered each after the actions it uses (`Symbols::action_order`), into
+//! `Cx::actions`, where `do` finds them.
 //!
 //! After this pass every `Some` in `Lowered` is fully typed. A transition's
-//! parts are `None` when they failed (reported). Usage (fields read, guards
-//! referenced, effects emitted, inputs used) is recorded in `Cx::usage`.
+//! parts are `None` when they failed (reported). Usage (fields read and
+//! written, guards and actions used, effects emitted, inputs used) is
+//! recorded in `Cx::usage`.
 
-use super::expr::{Scope, ScopeKind};
+use super::expr::{Scope, ScopeKind, plural};
 use super::resolve::first_wins;
-use super::{Cx, structure, unknown};
+use super::{Cx, inline, structure, unknown};
 use crate::ast::{self, Ident};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{InputId, PhaseId, TExpr, TStmt, TransitionGuard, Ty};
+use crate::model::{GuardId, InputId, PhaseId, TExpr, TStmt, TransitionGuard, Ty};
 
 pub(super) struct Lowered<'a> {
+    pub consts: Vec<Option<TExpr>>,
     pub field_inits: Vec<Option<TExpr>>,
     pub guards: Vec<Option<TExpr>>,
     /// In the order of `Symbols::derived` (dependency order).
@@ -46,6 +51,34 @@ impl LTransition<'_> {
 
 pub(super) fn lower<'a>(cx: &mut Cx<'a>) -> Lowered<'a> {
     let s = cx.s;
+    let consts = s
+        .consts
+        .iter()
+        .map(|c| {
+            if let Some(Ty::Extern(e)) = &c.ty {
+                let name = s
+                    .externs
+                    .get(e.index())
+                    .map_or("?", |x| x.name.name.as_str());
+                cx.report(
+                    Diagnostic::new(
+                        Code::InvalidType,
+                        format!(
+                            "constant `{}` of extern type `{name}` cannot have a value",
+                            c.name.name
+                        ),
+                        c.name.span,
+                        "extern values come only from input parameters",
+                    )
+                    .with_help(format!("make it an `Option<{name}>`, or remove it")),
+                );
+                return None;
+            }
+            let mut sc = Scope::new(ScopeKind::Const("a constant's value"));
+            sc.consts = false;
+            cx.check_expr(&mut sc, c.value, c.ty.as_ref())
+        })
+        .collect();
     let field_inits = s
         .fields
         .iter()
@@ -79,23 +112,23 @@ pub(super) fn lower<'a>(cx: &mut Cx<'a>) -> Lowered<'a> {
     let guards = s
         .guards
         .iter()
-        .map(|g| {
-            let Some(expr) = &g.def.expr else {
-                cx.report(
-                    Diagnostic::new(
-                        Code::Syntax,
-                        format!("machine-level guard `{}` has no condition", g.def.name.name),
-                        g.def.span,
-                        "expected `: condition`",
-                    )
-                    .with_help(format!("write `guard {}: <condition>`", g.def.name.name)),
-                );
-                return None;
-            };
-            let mut sc = Scope::new(ScopeKind::State("a machine-level guard"));
-            cx.check_expr(&mut sc, expr, Some(&Ty::Bool))
+        .enumerate()
+        .map(|(i, g)| {
+            let mut sc = Scope::new(ScopeKind::Guard(GuardId::from_index(i)));
+            cx.check_expr(&mut sc, &g.def.expr, Some(&Ty::Bool))
         })
         .collect::<Vec<_>>();
+    for &a in &s.action_order {
+        let Some(sym) = s.actions.get(a) else {
+            continue;
+        };
+        let mut sc = Scope::new(ScopeKind::Action(a));
+        sc.in_block = true;
+        let body = cx.block(&mut sc, &sym.def.body.stmts);
+        if let Some(slot) = cx.actions.get_mut(a) {
+            *slot = body;
+        }
+    }
     let derived = s
         .derived
         .iter()
@@ -118,6 +151,7 @@ pub(super) fn lower<'a>(cx: &mut Cx<'a>) -> Lowered<'a> {
         .map(|&(docs, t)| transition(cx, docs, t, &guards))
         .collect();
     Lowered {
+        consts,
         field_inits,
         guards,
         derived,
@@ -163,6 +197,7 @@ fn transition<'a>(
         .iter()
         .map(|g| transition_guard(cx, &mut sc, g, machine_guards))
         .collect();
+    sc.in_block = true;
     let body = match &t.body {
         Some(b) => cx.block(&mut sc, &b.stmts),
         None => Some(Vec::new()),
@@ -222,16 +257,61 @@ fn transition_guard(
                 );
                 if d.help.is_none() {
                     d = d.with_help(format!(
-                        "give it a condition here, `guard {name}: <condition>`, or define it at machine level"
+                        "give it a condition here, `guard {name}: <condition>`, or define it in a `guards {{ }}` block"
                     ));
                 }
                 cx.report(d);
+                g.args.iter().for_each(|a| cx.quiet(sc, a));
                 return None;
             };
             if let Some(u) = cx.usage.guards.get_mut(m.index()) {
                 *u = true;
             }
-            let expr = machine_guards.get(m.index()).cloned().flatten()?;
+            let sym = s.guards.get(m.index())?;
+            let n = sym.params.len();
+            if g.args.len() != n {
+                let declared = sym.def.name.span;
+                let mut d = Diagnostic::new(
+                    Code::Arity,
+                    format!(
+                        "guard `{name}` takes {} but {} {} given",
+                        plural(n, "argument"),
+                        g.args.len(),
+                        if g.args.len() == 1 { "was" } else { "were" }
+                    ),
+                    g.name.span,
+                    format!("expected {}", plural(n, "argument")),
+                )
+                .with_secondary(declared, format!("`{name}` declared here"));
+                if g.args.is_empty() {
+                    let params: Vec<&str> =
+                        sym.params.iter().map(|p| p.name.name.as_str()).collect();
+                    d = d.with_help(format!(
+                        "pass its arguments: `guard {name}({})`",
+                        params.join(", ")
+                    ));
+                } else if n == 0 {
+                    d = d.with_help(format!("`{name}` has no parameters: write `guard {name}`"));
+                }
+                cx.report(d);
+                for (i, a) in g.args.iter().enumerate() {
+                    let ty = sym.params.get(i).and_then(|p| p.ty.as_ref());
+                    cx.check_expr(sc, a, ty);
+                }
+                return None;
+            }
+            let args: Vec<Option<TExpr>> = g
+                .args
+                .iter()
+                .zip(&sym.params)
+                .map(|(a, p)| cx.check_arg(sc, a, p))
+                .collect();
+            let args: Vec<TExpr> = args.into_iter().collect::<Option<_>>()?;
+            let def = machine_guards.get(m.index()).and_then(Option::as_ref)?;
+            if !cx.spend_inline(inline::expr_size(def), g.name.span) {
+                return None;
+            }
+            let expr = inline::expr(def, &args);
             Some(TransitionGuard {
                 name: name.clone(),
                 expr,

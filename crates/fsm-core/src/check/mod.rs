@@ -3,15 +3,18 @@
 //!
 //! The passes run in this order, each a module saying what holds after it:
 //! 1. `resolve`: declarations, name tables, written types (`types`),
-//!    duplicates, shadowing, the phase set, derived-value order;
+//!    duplicates, shadowing, the phases and phase sets, derived-value
+//!    order, action order;
 //! 2. `lower`: typed expressions (`expr`) and statements (`stmt`) of
-//!    fields, guards, derived values, invariants and transitions, with the
-//!    transition shapes of `structure` (sources and targets);
+//!    constants, fields, guards, actions, derived values, invariants and
+//!    transitions, with the transition shapes of `structure` (sources and
+//!    targets); guards and actions are inlined where they are used
+//!    (`inline`);
 //! 3. `structure`: terminal phases, empty source sets, static overlap,
 //!    ignores and their conflicts;
 //! 4. `verify`: the `verify` settings;
 //! 5. `warnings`: unreachable phases, unused inputs, fields, guards,
-//!    effects.
+//!    effects, actions.
 //!
 //! No cascades: a name or type that failed is reported once, and whatever
 //! depends on it is checked leniently (an expression that failed is `None`,
@@ -20,6 +23,7 @@
 //! Recursion is bounded by `MAX_DEPTH` whatever the parser allows.
 
 mod expr;
+mod inline;
 mod lower;
 mod resolve;
 mod stmt;
@@ -33,12 +37,16 @@ mod tests;
 
 use crate::ast;
 use crate::diagnostic::{Code, Diagnostic, suggest};
-use crate::model::{Model, Phase};
+use crate::model::{self, Model, Phase};
 use crate::span::Span;
 use resolve::Symbols;
 
 /// How deep expressions, statements and types may nest.
 pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// How many expression nodes and statements inlining guards and actions may
+/// create in one machine.
+pub(crate) const MAX_INLINED: usize = 1_000_000;
 
 /// Checks a file and lowers it to a model. The model is `Some` when the
 /// file holds exactly one machine and the checker found no error in it;
@@ -82,22 +90,24 @@ fn assemble(
 ) -> Option<Model> {
     use crate::model as m;
     let docs = |d: &ast::Docs| d.lines.clone();
+    let params = |ps: &[resolve::ParamSym<'_>]| -> Option<Vec<m::Param>> {
+        ps.iter()
+            .map(|p| {
+                Some(m::Param {
+                    name: p.name.name.clone(),
+                    docs: docs(p.docs),
+                    ty: p.ty.clone()?,
+                    span: p.name.span,
+                })
+            })
+            .collect()
+    };
     let sig = |x: &resolve::SigSym<'_>| -> Option<m::Signature> {
         Some(m::Signature {
             name: x.name.name.clone(),
             docs: docs(x.docs),
             span: x.name.span,
-            params: x
-                .params
-                .iter()
-                .map(|p| {
-                    Some(m::Param {
-                        name: p.name.name.clone(),
-                        ty: p.ty.clone()?,
-                        span: p.name.span,
-                    })
-                })
-                .collect::<Option<_>>()?,
+            params: params(&x.params)?,
         })
     };
     let key = match &s.key {
@@ -140,6 +150,7 @@ fn assemble(
                         span: v.name.span,
                     })
                     .collect(),
+                rust_path: e.rust_path.clone(),
             })
             .collect(),
         phases: s
@@ -169,6 +180,32 @@ fn assemble(
             .collect::<Option<_>>()?,
         inputs: s.inputs.iter().map(sig).collect::<Option<_>>()?,
         effects: s.effects.iter().map(sig).collect::<Option<_>>()?,
+        consts: s
+            .consts
+            .iter()
+            .zip(l.consts)
+            .map(|(c, value)| {
+                Some(m::Const {
+                    name: c.name.name.clone(),
+                    docs: docs(c.docs),
+                    span: c.name.span,
+                    ty: c.ty.clone()?,
+                    value: value?,
+                })
+            })
+            .collect::<Option<_>>()?,
+        phase_sets: s
+            .phase_sets
+            .iter()
+            .map(|p| {
+                Some(m::PhaseSet {
+                    name: p.name.name.clone(),
+                    docs: docs(p.docs),
+                    span: p.name.span,
+                    phases: p.phases.clone()?,
+                })
+            })
+            .collect::<Option<_>>()?,
         guards: s
             .guards
             .iter()
@@ -176,8 +213,9 @@ fn assemble(
             .map(|(g, expr)| {
                 Some(m::Guard {
                     name: g.def.name.name.clone(),
-                    docs: docs(g.docs),
+                    docs: docs(&g.def.docs),
                     span: g.def.name.span,
+                    params: params(&g.params)?,
                     expr: expr?,
                 })
             })
@@ -236,6 +274,11 @@ struct Cx<'a> {
     pub s: &'a Symbols<'a>,
     pub diags: Vec<Diagnostic>,
     pub usage: Usage,
+    /// The lowered body of each action (by `ActionId`), once lowered;
+    /// `None` when it failed or is not lowered yet.
+    pub actions: Vec<Option<Vec<model::TStmt>>>,
+    /// Nodes inlining may still create (see `MAX_INLINED`).
+    pub inline_budget: usize,
     /// Current nesting of expressions and statements being checked.
     depth: u32,
     /// An expression held a syntax error (reported by the parser): the
@@ -250,6 +293,7 @@ struct Usage {
     pub guards: Vec<bool>,
     pub effects: Vec<bool>,
     pub inputs: Vec<bool>,
+    pub actions: Vec<bool>,
 }
 
 impl<'a> Cx<'a> {
@@ -263,7 +307,10 @@ impl<'a> Cx<'a> {
                 guards: vec![false; s.guards.len()],
                 effects: vec![false; s.effects.len()],
                 inputs: vec![false; s.inputs.len()],
+                actions: vec![false; s.actions.len()],
             },
+            actions: vec![None; s.actions.len()],
+            inline_budget: MAX_INLINED,
             depth: 0,
             syntax_error_seen: false,
         }
@@ -287,6 +334,27 @@ impl<'a> Cx<'a> {
 
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Takes `cost` nodes from the inlining budget for a use of a guard or
+    /// an action at `span`; `false` (and one report) when it is spent.
+    pub fn spend_inline(&mut self, cost: usize, span: Span) -> bool {
+        if let Some(left) = self.inline_budget.checked_sub(cost) {
+            self.inline_budget = left;
+            return true;
+        }
+        if !self.diags.iter().any(|d| d.code == Code::TooDeep) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    format!("guards and actions expand to more than {MAX_INLINED} nodes"),
+                    span,
+                    "expanding this use goes past the limit",
+                )
+                .with_help("use fewer actions inside actions, or split the machine"),
+            );
+        }
+        false
     }
 }
 

@@ -1,25 +1,31 @@
 //! Declarations. Collects the items of one machine into symbol tables, gives
 //! every definition its index, resolves written types, and reports what is
 //! wrong among the declarations themselves: duplicates, shadowing, the
-//! phase set (`initial`, `terminal`, no phases) and cycles among derived
-//! values.
+//! phase set (`initial`, `terminal`, named phase sets, no phases), cycles
+//! among derived values and cycles among actions.
 //!
 //! After this pass: each name table maps a name to its *first* definition
 //! (later duplicates are reported and keep their own index); every declared
 //! type is resolved (`None` when it failed, already reported); `initial` is
-//! resolved when it can be; `derived` is in dependency order (the members of
-//! a cycle, reported, come in declaration order). No expression has been
-//! looked at beyond the names a derived value reads.
+//! resolved when it can be; every phase set is resolved (`None` when a
+//! member failed); `derived` is in dependency order (the members of a
+//! cycle, reported, come in declaration order); `action_order` lists the
+//! actions each after the actions it uses (the members of a cycle are left
+//! out and marked). No expression has been looked at beyond the names a
+//! derived value reads and the actions a block uses.
 
 use super::{MAX_DEPTH, duplicate, types, unknown};
 use crate::ast::{self, Ident};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
-    DerivedId, EffectId, EnumId, ExternId, FieldId, GuardId, InputId, ParamId, PhaseId, Ty,
-    TyNames, VariantId,
+    ConstId, DerivedId, EffectId, EnumId, ExternId, FieldId, GuardId, InputId, ParamId, PhaseId,
+    Ty, TyNames, VariantId,
 };
 use crate::span::Span;
 use std::collections::{BTreeSet, HashMap};
+
+/// Index into `Symbols::actions`.
+pub(super) type ActionId = usize;
 
 pub(super) struct ExternSym<'a> {
     pub name: &'a Ident,
@@ -30,6 +36,7 @@ pub(super) struct ExternSym<'a> {
 pub(super) struct EnumSym<'a> {
     pub name: &'a Ident,
     pub docs: &'a ast::Docs,
+    pub rust_path: Option<String>,
     pub variants: &'a [ast::Variant],
     pub variant_by_name: HashMap<String, VariantId>,
 }
@@ -37,6 +44,21 @@ pub(super) struct EnumSym<'a> {
 pub(super) struct PhaseSym<'a> {
     pub def: &'a ast::Variant,
     pub terminal: bool,
+}
+
+/// `phases Name = A | B`.
+pub(super) struct PhaseSetSym<'a> {
+    pub name: &'a Ident,
+    pub docs: &'a ast::Docs,
+    /// Sorted and deduplicated; `None` when a member failed (reported).
+    pub phases: Option<Vec<PhaseId>>,
+}
+
+pub(super) struct ConstSym<'a> {
+    pub name: &'a Ident,
+    pub docs: &'a ast::Docs,
+    pub ty: Option<Ty>,
+    pub value: &'a ast::Expr,
 }
 
 pub(super) struct KeySym<'a> {
@@ -66,12 +88,26 @@ pub(super) struct SigSym<'a> {
 
 pub(super) struct ParamSym<'a> {
     pub name: &'a Ident,
+    pub docs: &'a ast::Docs,
     pub ty: Option<Ty>,
+    /// It has the name of a field, derived value, constant or the key
+    /// (reported): reads and writes of the name are then not checked.
+    pub shadows: bool,
 }
 
+/// A machine-level guard (an entry of `guards { }`).
 pub(super) struct GuardSym<'a> {
-    pub def: &'a ast::GuardDef,
-    pub docs: &'a ast::Docs,
+    pub def: &'a ast::MachineGuard,
+    pub params: Vec<ParamSym<'a>>,
+    pub param_by_name: HashMap<String, ParamId>,
+}
+
+pub(super) struct ActionSym<'a> {
+    pub def: &'a ast::Action,
+    pub params: Vec<ParamSym<'a>>,
+    pub param_by_name: HashMap<String, ParamId>,
+    /// In a cycle of actions using each other (reported).
+    pub in_cycle: bool,
 }
 
 pub(super) struct InvariantSym<'a> {
@@ -101,10 +137,17 @@ pub(super) struct Symbols<'a> {
     pub types: HashMap<String, TypeSym>,
     pub phases: Vec<PhaseSym<'a>>,
     pub phase_by_name: HashMap<String, PhaseId>,
+    pub phase_sets: Vec<PhaseSetSym<'a>>,
+    /// Phase sets by name (never the name of a phase).
+    pub phase_set_by_name: HashMap<String, usize>,
     /// Every enum variant with a given name, in enum order.
     pub variants_by_name: HashMap<String, Vec<(EnumId, VariantId)>>,
     pub initial: Option<PhaseId>,
     pub key: Option<KeySym<'a>>,
+    /// The names of further `key` lines (reported): not checked further.
+    pub extra_keys: Vec<&'a Ident>,
+    pub consts: Vec<ConstSym<'a>>,
+    pub const_by_name: HashMap<String, ConstId>,
     pub fields: Vec<FieldSym<'a>>,
     pub field_by_name: HashMap<String, FieldId>,
     /// In dependency order.
@@ -116,6 +159,11 @@ pub(super) struct Symbols<'a> {
     pub effect_by_name: HashMap<String, EffectId>,
     pub guards: Vec<GuardSym<'a>>,
     pub guard_by_name: HashMap<String, GuardId>,
+    pub actions: Vec<ActionSym<'a>>,
+    pub action_by_name: HashMap<String, ActionId>,
+    /// Each action after the actions it uses; actions in a cycle are not in
+    /// it.
+    pub action_order: Vec<ActionId>,
     pub transitions: Vec<(&'a ast::Docs, &'a ast::Transition)>,
     pub ignores: Vec<IgnoreSym<'a>>,
     pub invariants: Vec<InvariantSym<'a>>,
@@ -175,10 +223,37 @@ impl<'a> Symbols<'a> {
 
     /// A phase by name, or an FSM0101 diagnostic with a suggestion.
     pub fn lookup_phase(&self, id: &Ident) -> Result<PhaseId, Diagnostic> {
-        self.phase_by_name
+        if let Some(p) = self.phase_by_name.get(&id.name) {
+            return Ok(*p);
+        }
+        let d = unknown(Code::UnknownPhase, "phase", id, self.phase_names());
+        Err(if self.phase_set_by_name.contains_key(&id.name) {
+            d.with_note(format!(
+                "`{}` is a phase set; one phase is needed here",
+                id.name
+            ))
+        } else {
+            d
+        })
+    }
+
+    /// The phases a name stands for in a list of phases: a phase, or the
+    /// members of a phase set. `Ok(None)` when the set failed (reported).
+    pub fn lookup_phases(&self, id: &Ident) -> Result<Option<Vec<PhaseId>>, Diagnostic> {
+        if let Some(set) = self
+            .phase_set_by_name
             .get(&id.name)
-            .copied()
-            .ok_or_else(|| unknown(Code::UnknownPhase, "phase", id, self.phase_names()))
+            .and_then(|i| self.phase_sets.get(*i))
+        {
+            return Ok(set.phases.clone());
+        }
+        let names = self
+            .phase_names()
+            .chain(self.phase_sets.iter().map(|s| s.name.name.as_str()));
+        match self.phase_by_name.get(&id.name) {
+            Some(p) => Ok(Some(vec![*p])),
+            None => Err(unknown(Code::UnknownPhase, "phase", id, names)),
+        }
     }
 
     /// What a name that is not a value in some scope is, for a note:
@@ -193,6 +268,11 @@ impl<'a> Symbols<'a> {
         if self.guard_by_name.contains_key(name) {
             return Some(format!(
                 "`{name}` is a guard; a transition uses it with a `guard {name}` line"
+            ));
+        }
+        if self.action_by_name.contains_key(name) {
+            return Some(format!(
+                "`{name}` is an action; a block runs it with `do {name}`"
             ));
         }
         if self.types.contains_key(name) || BUILTIN_TYPES.contains(&name) {
@@ -211,9 +291,14 @@ pub(super) fn declare<'a>(machine: &'a ast::Machine, diags: &mut Vec<Diagnostic>
         types: HashMap::new(),
         phases: Vec::new(),
         phase_by_name: HashMap::new(),
+        phase_sets: Vec::new(),
+        phase_set_by_name: HashMap::new(),
         variants_by_name: HashMap::new(),
         initial: None,
         key: None,
+        extra_keys: Vec::new(),
+        consts: Vec::new(),
+        const_by_name: HashMap::new(),
         fields: Vec::new(),
         field_by_name: HashMap::new(),
         derived: Vec::new(),
@@ -224,6 +309,9 @@ pub(super) fn declare<'a>(machine: &'a ast::Machine, diags: &mut Vec<Diagnostic>
         effect_by_name: HashMap::new(),
         guards: Vec::new(),
         guard_by_name: HashMap::new(),
+        actions: Vec::new(),
+        action_by_name: HashMap::new(),
+        action_order: Vec::new(),
         transitions: Vec::new(),
         ignores: Vec::new(),
         invariants: Vec::new(),
@@ -235,22 +323,33 @@ pub(super) fn declare<'a>(machine: &'a ast::Machine, diags: &mut Vec<Diagnostic>
     declare_values(&mut s, &items, diags);
     declare_signatures(&mut s, &items, diags);
     declare_named_items(&mut s, &items, diags);
+    declare_actions(&mut s, &items, diags);
     s
+}
+
+struct EnumItem<'a> {
+    docs: &'a ast::Docs,
+    name: &'a Ident,
+    rust_path: Option<&'a [Ident]>,
+    variants: &'a [ast::Variant],
 }
 
 /// The items of a machine, sorted by kind, each kind in source order.
 struct Items<'a> {
     keys: Vec<(&'a ast::Docs, &'a Ident, &'a ast::TypeExpr)>,
     externs: Vec<(&'a ast::Docs, &'a Ident, &'a [Ident])>,
-    enums: Vec<(&'a ast::Docs, &'a Ident, &'a [ast::Variant])>,
+    enums: Vec<EnumItem<'a>>,
     phases: Vec<&'a ast::Variant>,
     phase_items: usize,
+    phase_sets: Vec<(&'a ast::Docs, &'a Ident, &'a [Ident])>,
+    consts: Vec<(&'a ast::Docs, &'a Ident, &'a ast::TypeExpr, &'a ast::Expr)>,
+    actions: Vec<(&'a ast::Docs, &'a ast::Action)>,
     initials: Vec<&'a Ident>,
     terminals: Vec<&'a Ident>,
     fields: Vec<&'a ast::Field>,
     inputs: Vec<(&'a ast::Docs, &'a ast::Signature)>,
     effects: Vec<(&'a ast::Docs, &'a ast::Signature)>,
-    guards: Vec<(&'a ast::Docs, &'a ast::GuardDef)>,
+    guards: Vec<&'a ast::MachineGuard>,
     derived: Vec<(&'a ast::Docs, &'a Ident, &'a ast::TypeExpr, &'a ast::Expr)>,
     transitions: Vec<(&'a ast::Docs, &'a ast::Transition)>,
     ignores: Vec<IgnoreSym<'a>>,
@@ -266,6 +365,9 @@ impl<'a> Items<'a> {
             enums: Vec::new(),
             phases: Vec::new(),
             phase_items: 0,
+            phase_sets: Vec::new(),
+            consts: Vec::new(),
+            actions: Vec::new(),
             initials: Vec::new(),
             terminals: Vec::new(),
             fields: Vec::new(),
@@ -283,17 +385,31 @@ impl<'a> Items<'a> {
             match &item.kind {
                 ast::ItemKind::Key { name, ty } => it.keys.push((docs, name, ty)),
                 ast::ItemKind::Extern { name, path } => it.externs.push((docs, name, path)),
-                ast::ItemKind::Enum { name, variants } => it.enums.push((docs, name, variants)),
+                ast::ItemKind::Enum {
+                    name,
+                    rust_path,
+                    variants,
+                } => it.enums.push(EnumItem {
+                    docs,
+                    name,
+                    rust_path: rust_path.as_deref(),
+                    variants,
+                }),
                 ast::ItemKind::Phases(vs) => {
                     it.phase_items += 1;
                     it.phases.extend(vs);
                 }
+                ast::ItemKind::PhaseSet { name, phases } => {
+                    it.phase_sets.push((docs, name, phases));
+                }
+                ast::ItemKind::Const { name, ty, value } => it.consts.push((docs, name, ty, value)),
+                ast::ItemKind::Action(a) => it.actions.push((docs, a)),
                 ast::ItemKind::Initial(id) => it.initials.push(id),
                 ast::ItemKind::Terminal(ids) => it.terminals.extend(ids),
                 ast::ItemKind::State(fields) => it.fields.extend(fields),
                 ast::ItemKind::Input(sig) => it.inputs.push((docs, sig)),
                 ast::ItemKind::Effect(sig) => it.effects.push((docs, sig)),
-                ast::ItemKind::Guard(g) => it.guards.push((docs, g)),
+                ast::ItemKind::Guards(gs) => it.guards.extend(gs),
                 ast::ItemKind::Derive { name, ty, value } => {
                     it.derived.push((docs, name, ty, value))
                 }
@@ -378,7 +494,7 @@ fn declare_types<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Dia
             .enums
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.1.span, false, i)),
+            .map(|(i, e)| (e.name.span, false, i)),
     );
     order.sort();
     for (_, is_extern, i) in order {
@@ -391,7 +507,7 @@ fn declare_types<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Dia
                     .insert(name.name.clone(), TypeSym::Extern(ExternId::from_index(i)));
             }
         } else {
-            let Some(&(_, name, _)) = items.enums.get(i) else {
+            let Some(name) = items.enums.get(i).map(|e| e.name) else {
                 continue;
             };
             if claim(name, diags) {
@@ -401,14 +517,14 @@ fn declare_types<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Dia
         }
     }
     for &(docs, name, path) in &items.externs {
-        let path = path
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join("::");
-        s.externs.push(ExternSym { name, docs, path });
+        s.externs.push(ExternSym {
+            name,
+            docs,
+            path: path_string(path),
+        });
     }
-    for (e, &(docs, name, variants)) in items.enums.iter().enumerate() {
+    for (e, item) in items.enums.iter().enumerate() {
+        let (docs, name, variants) = (item.docs, item.name, item.variants);
         let variant_by_name = ids(
             first_wins(
                 diags,
@@ -430,6 +546,7 @@ fn declare_types<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Dia
         s.enums.push(EnumSym {
             name,
             docs,
+            rust_path: item.rust_path.map(path_string),
             variants,
             variant_by_name,
         });
@@ -505,7 +622,9 @@ fn declare_phases<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Di
         None => {}
     }
 
-    // `terminal`: any number, each phase once.
+    declare_phase_sets(s, items, diags);
+
+    // `terminal`: any number, each phase or set once.
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for id in &items.terminals {
         if let Some(first) = seen.get(id.name.as_str()) {
@@ -513,15 +632,76 @@ fn declare_phases<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Di
             continue;
         }
         seen.insert(&id.name, id.span);
-        match s.lookup_phase(id) {
-            Ok(p) => {
-                if let Some(ph) = s.phases.get_mut(p.index()) {
-                    ph.terminal = true;
+        match s.lookup_phases(id) {
+            Ok(phases) => {
+                for p in phases.into_iter().flatten() {
+                    if let Some(ph) = s.phases.get_mut(p.index()) {
+                        ph.terminal = true;
+                    }
                 }
             }
             Err(d) if !s.phases.is_empty() => diags.push(d),
             Err(_) => {}
         }
+    }
+}
+
+/// `phases Name = A | B`: names share the namespace of phases; members are
+/// phases (not other sets).
+fn declare_phase_sets<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for &(docs, name, members) in &items.phase_sets {
+        if let Some(p) = s.phase_by_name.get(&name.name) {
+            let first = s
+                .phases
+                .get(p.index())
+                .map_or(name.span, |x| x.def.name.span);
+            diags.push(duplicate("phase or phase set", name, first));
+        } else if let Some(first) = seen.get(name.name.as_str()) {
+            diags.push(duplicate("phase set", name, *first));
+        } else {
+            seen.insert(&name.name, name.span);
+            s.phase_set_by_name
+                .insert(name.name.clone(), s.phase_sets.len());
+        }
+        let mut ok = true;
+        let mut phases = BTreeSet::new();
+        let mut listed: HashMap<&str, Span> = HashMap::new();
+        for m in members {
+            if let Some(first) = listed.get(m.name.as_str()) {
+                diags.push(duplicate("phase {} in the phase set", m, *first));
+                continue;
+            }
+            listed.insert(&m.name, m.span);
+            match s.lookup_phase(m) {
+                Ok(p) => {
+                    phases.insert(p);
+                }
+                Err(d) => {
+                    ok = false;
+                    let is_set = items.phase_sets.iter().any(|(_, n, _)| n.name == m.name);
+                    if is_set {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::UnknownPhase,
+                                format!("`{}` is a phase set, not a phase", m.name),
+                                m.span,
+                                "a phase set here",
+                            )
+                            .with_note("a phase set lists phases, not other sets")
+                            .with_help(format!("list the phases of `{}` here", m.name)),
+                        );
+                    } else if !s.phases.is_empty() {
+                        diags.push(d);
+                    }
+                }
+            }
+        }
+        s.phase_sets.push(PhaseSetSym {
+            name,
+            docs,
+            phases: ok.then(|| phases.into_iter().collect()),
+        });
     }
 }
 
@@ -546,6 +726,7 @@ fn declare_values<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Di
         }
         s.key = Some(KeySym { name, docs, ty });
         for (_, again, _) in keys {
+            s.extra_keys.push(again);
             diags.push(
                 Diagnostic::new(
                     Code::Duplicate,
@@ -581,7 +762,14 @@ fn declare_values<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Di
             expr,
         });
     }
-    let order = derived_order(&declared, &by_name, &s.field_by_name, s.key.as_ref(), diags);
+    let order = derived_order(
+        &declared,
+        &by_name,
+        &s.field_by_name,
+        s.key.as_ref(),
+        &items.consts,
+        diags,
+    );
     let mut new_index = vec![0usize; declared.len()];
     let mut slots: Vec<Option<DerivedSym<'a>>> = declared.into_iter().map(Some).collect();
     for old in order {
@@ -599,13 +787,29 @@ fn declare_values<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Di
         .collect();
     s.derived_by_name = derived_by_name;
 
-    // Shadowing between the three kinds: report the later definition.
+    // Constants.
+    s.const_by_name = ids(
+        first_wins(diags, "constant", items.consts.iter().map(|c| c.1)),
+        ConstId::from_index,
+    );
+    for &(docs, name, te, value) in &items.consts {
+        let ty = types::resolve(s, diags, te);
+        s.consts.push(ConstSym {
+            name,
+            docs,
+            ty,
+            value,
+        });
+    }
+
+    // Shadowing between the kinds: report the later definition.
     let mut values: Vec<(&Ident, &str)> = Vec::new();
     if let Some(k) = &s.key {
         values.push((k.name, "key"));
     }
     values.extend(s.fields.iter().map(|f| (&f.def.name, "field")));
     values.extend(s.derived.iter().map(|d| (d.name, "derived value")));
+    values.extend(s.consts.iter().map(|c| (c.name, "constant")));
     values.sort_by_key(|(id, _)| id.span);
     let mut first: HashMap<&str, (&Ident, &str)> = HashMap::new();
     for (id, kind) in values {
@@ -638,6 +842,7 @@ fn derived_order(
     by_name: &HashMap<String, usize>,
     fields: &HashMap<String, FieldId>,
     key: Option<&KeySym<'_>>,
+    consts: &[(&ast::Docs, &Ident, &ast::TypeExpr, &ast::Expr)],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
     let n = declared.len();
@@ -648,8 +853,12 @@ fn derived_order(
         read_names(d.expr, &mut Vec::new(), &mut names, 0);
         let mut out: Vec<(usize, Span)> = Vec::new();
         for (name, span) in names {
-            // Fields and the key win over derived values of the same name.
-            if fields.contains_key(name) || key.is_some_and(|k| k.name.name == name) {
+            // Fields, the key and constants win over derived values of the
+            // same name.
+            if fields.contains_key(name)
+                || key.is_some_and(|k| k.name.name == name)
+                || consts.iter().any(|c| c.1.name == name)
+            {
                 continue;
             }
             if let Some(&j) = by_name.get(name)
@@ -813,23 +1022,9 @@ fn declare_signatures<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Ve
     );
     for (is_input, list) in [(true, &items.inputs), (false, &items.effects)] {
         for &(docs, sig) in list {
-            let param_by_name = ids(
-                first_wins(diags, "parameter", sig.params.iter().map(|p| &p.name)),
-                ParamId::from_index,
-            );
-            let params = sig
-                .params
-                .iter()
-                .map(|p| ParamSym {
-                    name: &p.name,
-                    ty: types::resolve(s, diags, &p.ty),
-                })
-                .collect();
-            if is_input {
-                for p in &sig.params {
-                    shadowed_by_param(s, &sig.name, &p.name, diags);
-                }
-            }
+            // Effect parameters are never read, so they shadow nothing.
+            let owner = is_input.then(|| format!("input `{}`", sig.name.name));
+            let (params, param_by_name) = declare_params(s, &sig.params, owner.as_deref(), diags);
             let sym = SigSym {
                 name: &sig.name,
                 docs,
@@ -845,9 +1040,39 @@ fn declare_signatures<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Ve
     }
 }
 
-/// An input parameter may not take the name of a field, a derived value or
-/// the key: inside a transition the name would be ambiguous.
-fn shadowed_by_param(s: &Symbols<'_>, input: &Ident, param: &Ident, diags: &mut Vec<Diagnostic>) {
+/// The parameters of an input, effect, guard or action: duplicates,
+/// types, and (with an `owner`, for parameters that are read) shadowing.
+fn declare_params<'a>(
+    s: &Symbols<'a>,
+    params: &'a [ast::Param],
+    owner: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<ParamSym<'a>>, HashMap<String, ParamId>) {
+    let by_name = ids(
+        first_wins(diags, "parameter", params.iter().map(|p| &p.name)),
+        ParamId::from_index,
+    );
+    let syms = params
+        .iter()
+        .map(|p| ParamSym {
+            name: &p.name,
+            docs: &p.docs,
+            ty: types::resolve(s, diags, &p.ty),
+            shadows: owner.is_some_and(|o| shadowed_by_param(s, o, &p.name, diags)),
+        })
+        .collect();
+    (syms, by_name)
+}
+
+/// A parameter that is read may not take the name of a field, a derived
+/// value, a constant or the key: where it is in scope the name would be
+/// ambiguous. Returns whether it does (reported).
+fn shadowed_by_param(
+    s: &Symbols<'_>,
+    owner: &str,
+    param: &Ident,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     let name = param.name.as_str();
     let other = if let Some(f) = s
         .field_by_name
@@ -861,20 +1086,26 @@ fn shadowed_by_param(s: &Symbols<'_>, input: &Ident, param: &Ident, diags: &mut 
         .and_then(|d| s.derived.get(d.index()))
     {
         Some(("derived value", d.name.span))
+    } else if let Some(c) = s
+        .const_by_name
+        .get(name)
+        .and_then(|c| s.consts.get(c.index()))
+    {
+        Some(("constant", c.name.span))
     } else {
         s.key
             .as_ref()
             .filter(|k| k.name.name == name)
             .map(|k| ("key", k.name.span))
     };
-    if let Some((kind, span)) = other {
+    let Some((kind, span)) = other else {
+        return false;
+    };
+    {
         diags.push(
             Diagnostic::new(
                 Code::Shadowing,
-                format!(
-                    "parameter `{name}` of input `{}` shadows {kind} `{name}`",
-                    input.name
-                ),
+                format!("parameter `{name}` of {owner} shadows {kind} `{name}`"),
                 param.span,
                 format!("this parameter has the name of a {kind}"),
             )
@@ -882,18 +1113,23 @@ fn shadowed_by_param(s: &Symbols<'_>, input: &Ident, param: &Ident, diags: &mut 
             .with_help(format!("rename the parameter, e.g. `new_{name}`")),
         );
     }
+    true
 }
 
 fn declare_named_items<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Diagnostic>) {
     s.guard_by_name = ids(
-        first_wins(diags, "guard", items.guards.iter().map(|(_, g)| &g.name)),
+        first_wins(diags, "guard", items.guards.iter().map(|g| &g.name)),
         GuardId::from_index,
     );
-    s.guards = items
-        .guards
-        .iter()
-        .map(|&(docs, def)| GuardSym { def, docs })
-        .collect();
+    for &def in &items.guards {
+        let owner = format!("guard `{}`", def.name.name);
+        let (params, param_by_name) = declare_params(s, &def.params, Some(&owner), diags);
+        s.guards.push(GuardSym {
+            def,
+            params,
+            param_by_name,
+        });
+    }
     first_wins(
         diags,
         "transition",
@@ -920,4 +1156,148 @@ fn declare_named_items<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut V
         })
         .collect();
     s.verify.clone_from(&items.verify);
+}
+
+fn path_string(path: &[Ident]) -> String {
+    path.iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// Actions: names, parameters, and the order in which they can be lowered
+/// (each after the actions it uses). Reports cycles.
+fn declare_actions<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut Vec<Diagnostic>) {
+    s.action_by_name = first_wins(diags, "action", items.actions.iter().map(|(_, a)| &a.name));
+    for &(_, def) in &items.actions {
+        let owner = format!("action `{}`", def.name.name);
+        let (params, param_by_name) = declare_params(s, &def.params, Some(&owner), diags);
+        s.actions.push(ActionSym {
+            def,
+            params,
+            param_by_name,
+            in_cycle: false,
+        });
+    }
+    // deps[i]: the actions `i` uses, with the span of the first `do`.
+    let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(s.actions.len());
+    for a in &s.actions {
+        let mut used = Vec::new();
+        actions_used(&a.def.body.stmts, &mut used, 0);
+        let mut out: Vec<(usize, Span)> = Vec::new();
+        for id in used {
+            if let Some(&j) = s.action_by_name.get(&id.name)
+                && !out.iter().any(|(k, _)| *k == j)
+            {
+                out.push((j, id.span));
+            }
+        }
+        deps.push(out);
+    }
+    let n = s.actions.len();
+    let mut done = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut placed = 0;
+    while placed < n {
+        let ready: Vec<usize> = (0..n)
+            .filter(|&i| {
+                !done[i]
+                    && deps[i]
+                        .iter()
+                        .all(|(j, _)| done.get(*j).copied().unwrap_or(true))
+            })
+            .collect();
+        if !ready.is_empty() {
+            for i in ready {
+                done[i] = true;
+                placed += 1;
+                order.push(i);
+            }
+            continue;
+        }
+        let Some(start) = (0..n).find(|&i| !done[i]) else {
+            break;
+        };
+        let cycle = find_cycle(start, &deps, &done);
+        report_action_cycle(&cycle, &s.actions, &deps, diags);
+        for &i in &cycle {
+            if let Some(a) = s.actions.get_mut(i) {
+                a.in_cycle = true;
+            }
+            if !done[i] {
+                done[i] = true;
+                placed += 1;
+            }
+        }
+    }
+    s.action_order = order;
+}
+
+/// The `do` statements of a block, nested ones included.
+fn actions_used<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a Ident>, depth: u32) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for st in stmts {
+        match &st.kind {
+            ast::StmtKind::Do { action, .. } => out.push(action),
+            ast::StmtKind::If {
+                then, otherwise, ..
+            } => {
+                actions_used(&then.stmts, out, depth + 1);
+                match otherwise {
+                    Some(ast::Else::Block(b)) => actions_used(&b.stmts, out, depth + 1),
+                    Some(ast::Else::If(next)) => {
+                        actions_used(std::slice::from_ref(next.as_ref()), out, depth + 1);
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report_action_cycle(
+    cycle: &[usize],
+    actions: &[ActionSym<'_>],
+    deps: &[Vec<(usize, Span)>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = |i: usize| actions.get(i).map_or("?", |a| a.def.name.name.as_str());
+    let Some(&first) = cycle.first() else { return };
+    let Some(def) = actions.get(first) else {
+        return;
+    };
+    let mut path: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
+    path.push(format!("`{}`", name(first)));
+    let message = if cycle.len() == 1 {
+        format!("action `{}` runs itself", name(first))
+    } else {
+        format!(
+            "actions {} run each other in a cycle",
+            path[..cycle.len()].join(", ")
+        )
+    };
+    let mut d = Diagnostic::new(
+        Code::ActionCycle,
+        message,
+        def.def.name.span,
+        "in this cycle",
+    );
+    for (k, &i) in cycle.iter().enumerate() {
+        let next = cycle.get(k + 1).copied().unwrap_or(first);
+        if let Some((_, span)) = deps
+            .get(i)
+            .and_then(|ds| ds.iter().find(|(j, _)| *j == next))
+        {
+            d = d.with_secondary(*span, format!("`{}` runs `{}` here", name(i), name(next)));
+        }
+    }
+    diags.push(
+        d.with_note(format!("cycle: {}", path.join(" → ")))
+            .with_help(
+                "an action is inlined where it is used, so it cannot run itself, even indirectly",
+            ),
+    );
 }

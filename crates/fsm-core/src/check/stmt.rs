@@ -1,15 +1,17 @@
-//! Statements of a transition block: assignments, collection updates,
-//! `emit` and `if`. Checks that only state fields are written (FSM0303,
-//! FSM0304, FSM0310), that updates fit the field's type, that collection
-//! methods exist for the field's collection type, and binds `emit`
-//! arguments (positional or named) to the effect's parameters.
+//! Statements of a transition block or an action: assignments, collection
+//! updates, `emit`, `if` and `do`. Checks that only state fields are
+//! written (FSM0303, FSM0304, FSM0310), that updates fit the field's type,
+//! that collection methods exist for the field's collection type, binds
+//! `emit` arguments (positional or named) to the effect's parameters, and
+//! replaces `do action(args)` by the action's lowered block with the
+//! arguments in place of its parameters.
 //!
 //! After `block` returns `Some(stmts)`: every statement writes a field with
 //! a value of its type, every `Emit` has one argument per effect parameter
-//! in parameter order, and every condition is a `bool`.
+//! in parameter order, every condition is a `bool`, and no `do` is left.
 
 use super::expr::{Scope, ScopeKind, plural};
-use super::{Cx, duplicate, list_names, unknown};
+use super::{Cx, MAX_DEPTH, duplicate, inline, list_names, unknown};
 use crate::ast::{self, AssignOp, Ident};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, FieldId, TExpr, TStmt, TStmtKind, Ty};
@@ -18,24 +20,28 @@ const STMT_METHODS: [&str; 4] = ["insert", "remove", "push", "clear"];
 
 impl Cx<'_> {
     pub fn block(&mut self, sc: &mut Scope, stmts: &[ast::Stmt]) -> Option<Vec<TStmt>> {
-        let out: Vec<Option<TStmt>> = stmts.iter().map(|s| self.stmt(sc, s)).collect();
-        out.into_iter().collect()
+        let out: Vec<Option<Vec<TStmt>>> = stmts.iter().map(|s| self.stmt(sc, s)).collect();
+        Some(out.into_iter().collect::<Option<Vec<_>>>()?.concat())
     }
 
-    fn stmt(&mut self, sc: &mut Scope, s: &ast::Stmt) -> Option<TStmt> {
+    /// One statement; a `do` gives the statements of its action.
+    fn stmt(&mut self, sc: &mut Scope, s: &ast::Stmt) -> Option<Vec<TStmt>> {
         if !self.enter(s.span) {
             return None;
         }
-        let kind = self.stmt_kind(sc, s);
+        let out = match &s.kind {
+            ast::StmtKind::Do { action, args } => self.do_action(sc, action, args, s.span),
+            _ => self
+                .stmt_kind(sc, s)
+                .map(|kind| vec![TStmt { kind, span: s.span }]),
+        };
         self.leave();
-        Some(TStmt {
-            kind: kind?,
-            span: s.span,
-        })
+        out
     }
 
     fn stmt_kind(&mut self, sc: &mut Scope, s: &ast::Stmt) -> Option<TStmtKind> {
         match &s.kind {
+            ast::StmtKind::Do { .. } => None,
             ast::StmtKind::Assign { target, op, value } => self.assign(sc, target, *op, value),
             ast::StmtKind::Call {
                 target,
@@ -53,7 +59,7 @@ impl Cx<'_> {
                 let o = match otherwise {
                     None => Some(Vec::new()),
                     Some(ast::Else::Block(b)) => self.block(sc, &b.stmts),
-                    Some(ast::Else::If(s)) => self.stmt(sc, s).map(|s| vec![s]),
+                    Some(ast::Else::If(s)) => self.stmt(sc, s),
                 };
                 Some(TStmtKind::If {
                     cond: c?,
@@ -70,22 +76,33 @@ impl Cx<'_> {
     fn write_target(&mut self, sc: &Scope, id: &Ident) -> Result<(FieldId, Option<Ty>), ()> {
         let s = self.s;
         let n = id.name.as_str();
-        if let ScopeKind::Transition(Some(input)) = sc.kind
-            && let Some(sig) = s.input(input)
-            && sig.param_by_name.contains_key(n)
-        {
+        if let Some((_, p)) = self.param_of_scope(sc, n) {
+            if p.shadows {
+                // Reported where it is declared.
+                return Err(());
+            }
+            let owner = self.param_owner(sc);
+            let what = if matches!(sc.kind, ScopeKind::Transition(_)) {
+                "input parameter"
+            } else {
+                "parameter"
+            };
             self.report(
                 Diagnostic::new(
                     Code::AssignToParam,
-                    format!("cannot assign to input parameter `{n}`"),
+                    format!("cannot assign to {what} `{n}`"),
                     id.span,
-                    format!("`{n}` is a parameter of input `{}`", sig.name.name),
+                    format!("`{n}` is a parameter of {owner}"),
                 )
                 .with_note("only state fields can be written")
                 .with_help(format!(
                     "to keep the value, store it in a field: `some_field = {n}`"
                 )),
             );
+            return Err(());
+        }
+        if s.extra_keys.iter().any(|k| k.name == n) {
+            // A second key (reported).
             return Err(());
         }
         if let Some(&f) = s.field_by_name.get(n) {
@@ -121,6 +138,19 @@ impl Cx<'_> {
                 )
                 .with_secondary(k.name.span, "key declared here")
                 .with_note("the key identifies the instance and never changes"),
+            );
+            return Err(());
+        }
+        if let Some(c) = s.const_by_name.get(n).and_then(|c| s.consts.get(c.index())) {
+            self.report(
+                Diagnostic::new(
+                    Code::AssignToReadOnly,
+                    format!("cannot assign to constant `{n}`"),
+                    id.span,
+                    "a constant never changes",
+                )
+                .with_secondary(c.name.span, "constant declared here")
+                .with_help("keep a value that changes in a state field"),
             );
             return Err(());
         }
@@ -304,19 +334,23 @@ impl Cx<'_> {
             *u = true;
         }
         let sig = s.effects.get(e.index())?;
-        let signature = format!(
-            "`{}({})`",
-            sig.name.name,
-            sig.params
-                .iter()
-                .map(|p| format!(
-                    "{}: {}",
-                    p.name.name,
-                    p.ty.as_ref().map_or("?".to_string(), |t| s.ty_name(t))
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let signature = if sig.params.is_empty() {
+            format!("`{}`", sig.name.name)
+        } else {
+            format!(
+                "`{}({})`",
+                sig.name.name,
+                sig.params
+                    .iter()
+                    .map(|p| format!(
+                        "{}: {}",
+                        p.name.name,
+                        p.ty.as_ref().map_or("?".to_string(), |t| s.ty_name(t))
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         let n = sig.params.len();
         let all_positional = args.iter().all(|a| a.name.is_none());
         if all_positional && args.len() != n {
@@ -464,5 +498,127 @@ impl Cx<'_> {
             effect: e,
             args: out,
         })
+    }
+}
+
+impl Cx<'_> {
+    /// An argument of a guard or an action, checked against its parameter;
+    /// a mismatch points at the parameter too.
+    pub fn check_arg(
+        &mut self,
+        sc: &mut Scope,
+        arg: &ast::Expr,
+        param: &super::resolve::ParamSym<'_>,
+    ) -> Option<TExpr> {
+        let before = self.diags.len();
+        let out = self.check_expr(sc, arg, param.ty.as_ref());
+        if let (Some(d), Some(ty)) = (self.diags.get_mut(before), &param.ty)
+            && d.code == Code::TypeMismatch
+            && d.span() == arg.span
+        {
+            let ty = self.s.ty_name(ty);
+            d.labels.push(crate::diagnostic::Label {
+                span: param.name.span,
+                message: format!("parameter `{}` is `{ty}`", param.name.name),
+                primary: false,
+            });
+        }
+        out
+    }
+
+    /// `do action(args)`: the action's block with the arguments in place of
+    /// its parameters.
+    fn do_action(
+        &mut self,
+        sc: &mut Scope,
+        action: &Ident,
+        args: &[ast::Expr],
+        span: crate::span::Span,
+    ) -> Option<Vec<TStmt>> {
+        let s = self.s;
+        let Some(&a) = s.action_by_name.get(&action.name) else {
+            let mut d = unknown(
+                Code::UnknownAction,
+                "action",
+                action,
+                s.actions.iter().map(|a| a.def.name.name.as_str()),
+            );
+            if d.help.is_none() {
+                d = d.with_help(format!("define it: `action {} {{ ... }}`", action.name));
+            }
+            self.report(d);
+            args.iter().for_each(|x| self.quiet(sc, x));
+            return None;
+        };
+        if let Some(u) = self.usage.actions.get_mut(a) {
+            *u = true;
+        }
+        let sym = s.actions.get(a)?;
+        let n = sym.params.len();
+        if args.len() != n {
+            let mut d = Diagnostic::new(
+                Code::Arity,
+                format!(
+                    "action `{}` takes {} but {} {} given",
+                    action.name,
+                    plural(n, "argument"),
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
+                action.span,
+                format!("expected {}", plural(n, "argument")),
+            )
+            .with_secondary(
+                sym.def.name.span,
+                format!("`{}` declared here", action.name),
+            );
+            if args.is_empty() {
+                let params: Vec<&str> = sym.params.iter().map(|p| p.name.name.as_str()).collect();
+                d = d.with_help(format!(
+                    "pass its arguments: `do {}({})`",
+                    action.name,
+                    params.join(", ")
+                ));
+            } else if n == 0 {
+                d = d.with_help(format!(
+                    "`{}` has no parameters: write `do {}`",
+                    action.name, action.name
+                ));
+            }
+            self.report(d);
+            for (i, x) in args.iter().enumerate() {
+                let ty = sym.params.get(i).and_then(|p| p.ty.as_ref());
+                self.check_expr(sc, x, ty);
+            }
+            return None;
+        }
+        let typed: Vec<Option<TExpr>> = args
+            .iter()
+            .zip(&sym.params)
+            .map(|(x, p)| self.check_arg(sc, x, p))
+            .collect();
+        let typed: Vec<TExpr> = typed.into_iter().collect::<Option<_>>()?;
+        // A failed action (or one in a cycle) was reported where it is.
+        let (depth, size) = {
+            let body = self.actions.get(a).and_then(Option::as_ref)?;
+            (inline::block_depth(body), inline::block_size(body))
+        };
+        if depth.saturating_add(self.depth) > MAX_DEPTH * 2 {
+            self.report(
+                Diagnostic::new(
+                    Code::TooDeep,
+                    format!("action `{}` nests too deeply here", action.name),
+                    span,
+                    "its statements, inlined here, nest too deeply",
+                )
+                .with_help("nest `if` less deeply across the actions this one runs"),
+            );
+            return None;
+        }
+        if !self.spend_inline(size, span) {
+            return None;
+        }
+        let body = self.actions.get(a).and_then(Option::as_ref)?;
+        Some(inline::stmts(body, &typed))
     }
 }

@@ -1,4 +1,5 @@
-//! The shape of the machine: source sets and targets of transitions,
+//! The shape of the machine: source sets (phase sets expanded) and targets
+//! of transitions,
 //! terminal phases (FSM0403), empty source sets (FSM0404), static overlap
 //! between transitions (FSM0405), and `ignore` lines with their conflicts
 //! (FSM0406).
@@ -37,10 +38,10 @@ pub(super) fn sources(cx: &mut Cx<'_>, src: &ast::Sources, owner: &str) -> Optio
             continue;
         }
         seen.insert(&id.name, id.span);
-        match s.lookup_phase(id) {
-            Ok(p) => {
-                listed.insert(p);
-            }
+        match s.lookup_phases(id) {
+            Ok(Some(phases)) => listed.extend(phases),
+            // A phase set that failed (reported).
+            Ok(None) => ok = false,
             Err(d) => {
                 cx.report(d);
                 ok = false;

@@ -127,7 +127,8 @@ fn unknown_name() {
             .any(|n| n.contains("parameter of input `Go`")),
         "{d:?}"
     );
-    one("guard g: x < 5", Code::UnknownName);
+    let d = one("guards { g: x < 5 }", Code::UnknownName);
+    assert!(help(&d).contains("add a parameter `x`"), "{d:?}");
     one("derive d: bool = x < 5", Code::UnknownName);
     // Initial values are constants.
     one_of(
@@ -162,7 +163,7 @@ fn unknown_input_effect_variant_type_guard() {
         Code::UnknownGuard,
     );
     assert!(help(&d).contains("give it a condition"), "{d:?}");
-    ok("guard big: n > 1\n transition t on Stop from C -> stay guard big");
+    ok("guards { big: n > 1 }\n transition t on Stop from C -> stay guard big");
     ok("invariant i: color != Color::Green");
 }
 
@@ -233,7 +234,7 @@ fn duplicates() {
         Code::Duplicate,
     );
     one(
-        "guard g: flag\n guard g: true\n transition t on Stop from C -> stay guard g",
+        "guards { g: flag }\n guards { g: true }\n transition t on Stop from C -> stay guard g",
         Code::Duplicate,
     );
     one("input I(a: u8, a: u8)\n ignore I in C", Code::Duplicate);
@@ -272,7 +273,7 @@ fn shadowing() {
         Code::Shadowing,
     );
     one("invariant i: all n in names: n != \"\"", Code::Shadowing);
-    one("guard small: flag", Code::Shadowing);
+    one("guards { small: flag }", Code::Shadowing);
     ok("invariant i: all s in names: s != \"\"");
     // Effect parameters are never in scope: no shadowing.
     ok(
@@ -603,13 +604,18 @@ fn warnings() {
     );
     assert_eq!(d.severity, Severity::Warning);
     one("input Unused", Code::UnusedInput);
-    let d = one_of(
-        &src.replace("&& flag ", "")
-            .replace("n = x", "n = x flag = true"),
-        Code::UnusedField,
+    // Written only is used (snapshots show it); never used is not.
+    assert!(
+        codes_of(
+            &src.replace("&& flag ", "")
+                .replace("n = x", "n = x flag = true")
+        )
+        .is_empty()
     );
-    assert!(!d.notes.is_empty(), "written-only is noted: {d:?}");
-    one("guard g: flag", Code::UnusedGuard);
+    let d = one_of(&src.replace("&& flag ", ""), Code::UnusedField);
+    assert_eq!(d.message, "field `flag` is never used");
+    one("guards { g: flag }", Code::UnusedGuard);
+    one("action a { n = 1 }", Code::UnusedAction);
     one("effect Never", Code::UnusedEffect);
     // A warning keeps the model.
     let c = compile(&machine("effect Never"));
@@ -721,7 +727,7 @@ machine AuthLease {
     /// Tell the host that the lease changed.
     effect LifecycleChanged(phase: Phase, generation: u64)
 
-    guard holds: credential_present
+    guards { holds: credential_present }
 
     derive is_live: bool = credential_present && phase != Released
 
@@ -974,7 +980,7 @@ fn model_serializes_to_json() {
 #[test]
 fn same_as_ignores_spans_only() {
     let m = ok(
-        "guard g1: n < 10\n guard g2:   n <   10\n guard g3: n < 11\n transition t on Stop from C -> stay guard g1 guard g2 guard g3",
+        "guards { g1: n < 10\n g2:   n <   10\n g3: n < 11 }\n transition t on Stop from C -> stay guard g1 guard g2 guard g3",
     );
     assert!(m.guards[0].expr.same_as(&m.guards[1].expr));
     assert_ne!(m.guards[0].expr, m.guards[1].expr);
@@ -1024,12 +1030,18 @@ fn bundled_machines_check_clean() {
 }
 
 #[test]
-fn machine_guard_needs_a_condition() {
+fn machine_level_guard_lines_are_refused() {
+    // Reported once, and kept, so the transition using it is checked.
+    let d = one(
+        "guard g: flag\n transition t on Stop from C -> stay guard g",
+        Code::Syntax,
+    );
+    assert_eq!(help(&d), "machine-level guards go in a `guards { }` block");
     let d = one(
         "guard g\n transition t on Stop from C -> stay guard g",
         Code::Syntax,
     );
-    assert_eq!(d.message, "machine-level guard `g` has no condition");
+    assert_eq!(help(&d), "machine-level guards go in a `guards { }` block");
 }
 
 #[test]
@@ -1066,4 +1078,330 @@ fn checker_bounds_its_own_recursion() {
         diags.iter().map(|d| d.code).collect::<Vec<_>>(),
         [Code::TooDeep]
     );
+}
+
+// ------------------------------------------------------------ guards with parameters
+
+#[test]
+fn parameterized_guards_are_inlined() {
+    let m = ok("guards {\n/// Small.\nbelow(limit: u32): n < limit\n}\n\
+         transition t on Go from C -> stay guard below(x + 1)");
+    let g = &m.guards[0];
+    assert_eq!(g.docs, ["Small."]);
+    assert_eq!(g.params.len(), 1);
+    assert_eq!(g.params[0].ty, Ty::Int(IntTy::U32));
+    let TExprKind::Binary(BinOp::Lt, _, r) = &g.expr.kind else {
+        panic!("not <")
+    };
+    assert_eq!(r.kind, TExprKind::Param(ParamId(0)));
+    let t = &m.transitions[3];
+    assert_eq!(t.guards[0].name, "below");
+    assert_eq!(t.guards[0].machine_guard, Some(GuardId(0)));
+    // The argument stands where the parameter stood.
+    let TExprKind::Binary(BinOp::Lt, _, r) = &t.guards[0].expr.kind else {
+        panic!("not <")
+    };
+    assert!(matches!(r.kind, TExprKind::Binary(BinOp::Add, ..)));
+}
+
+#[test]
+fn guard_arguments_are_checked() {
+    let d = one(
+        "guards { below(limit: u32): n < limit }\n transition t on Go from C -> stay guard below",
+        Code::Arity,
+    );
+    assert_eq!(d.message, "guard `below` takes 1 argument but 0 were given");
+    assert_eq!(help(&d), "pass its arguments: `guard below(limit)`");
+    one(
+        "guards { below(limit: u32): n < limit }\n transition t on Go from C -> stay guard below(x, x)",
+        Code::Arity,
+    );
+    one(
+        "guards { below(limit: u32): n < limit }\n transition t on Go from C -> stay guard below(flag)",
+        Code::TypeMismatch,
+    );
+    one(
+        "guards { g: flag }\n transition t on Go from C -> stay guard g(x)",
+        Code::Arity,
+    );
+    // Parameters shadow nothing, and are not in scope elsewhere.
+    one("guards { g(n: u32): n > 0 }", Code::Shadowing);
+    one(
+        "guards { g(v: u32): v > 0 }\n invariant i: v > 0\n transition t on Go from C -> stay guard g(x)",
+        Code::UnknownName,
+    );
+}
+
+#[test]
+fn quantifier_variables_move_into_inlined_guards() {
+    let m = ok(
+        "guards { every(s: Set<String>): all a in names: s.contains(a) }\n\
+         transition t on Go from C -> stay guard every([\"x\"])",
+    );
+    let g = &m.transitions[3].guards[0].expr;
+    let TExprKind::Quant { body, .. } = &g.kind else {
+        panic!("not a quantifier")
+    };
+    let TExprKind::Method { receiver, args, .. } = &body.kind else {
+        panic!("not a method")
+    };
+    assert!(matches!(receiver.kind, TExprKind::Collection(_)));
+    assert_eq!(args[0].kind, TExprKind::Var(VarId(0)));
+    // An argument with its own quantifier, inlined under one.
+    let m = ok(
+        "guards { every(b: bool): all a in names: b || a == \"\" }\n\
+         transition t on Go from C -> stay guard every(any v in names: v == \"y\")",
+    );
+    let TExprKind::Quant { body, .. } = &m.transitions[3].guards[0].expr.kind else {
+        panic!("not a quantifier")
+    };
+    let TExprKind::Binary(BinOp::Or, arg, _) = &body.kind else {
+        panic!("not ||")
+    };
+    let TExprKind::Quant { var, body, .. } = &arg.kind else {
+        panic!("the argument is not a quantifier")
+    };
+    assert_eq!(*var, VarId(1));
+    let TExprKind::Binary(BinOp::Eq, v, _) = &body.kind else {
+        panic!("not ==")
+    };
+    assert_eq!(v.kind, TExprKind::Var(VarId(1)));
+}
+
+// ------------------------------------------------------------ actions
+
+#[test]
+fn actions_are_inlined() {
+    let m = ok(
+        "action bump(by: u32) {\n n += by\n if n > 5 { do reset }\n emit Done(n)\n}\n\
+         action reset { n = 0 }\n\
+         transition t on Go from C -> stay {\n do bump(x)\n do reset\n}",
+    );
+    let body = &m.transitions[3].body;
+    assert_eq!(body.len(), 4);
+    let TStmtKind::Assign { value, op, .. } = &body[0].kind else {
+        panic!("not an assignment")
+    };
+    assert_eq!(*op, AssignOp::Add);
+    assert_eq!(value.kind, TExprKind::Param(ParamId(0)));
+    let TStmtKind::If { then, .. } = &body[1].kind else {
+        panic!("not an if")
+    };
+    assert!(matches!(then[0].kind, TStmtKind::Assign { .. }));
+    assert!(matches!(body[2].kind, TStmtKind::Emit { .. }));
+    assert!(matches!(body[3].kind, TStmtKind::Assign { .. }));
+}
+
+#[test]
+fn action_errors() {
+    let d = one(
+        "transition t on Go from C -> stay { do rest }\n action reset { n = 0 }",
+        Code::UnknownAction,
+    );
+    assert_eq!(help(&d), "did you mean `reset`?");
+    one(
+        "action a(v: u32) { n = v }\n transition t on Go from C -> stay { do a }",
+        Code::Arity,
+    );
+    one(
+        "action a(v: u32) { n = v }\n transition t on Go from C -> stay { do a(flag) }",
+        Code::TypeMismatch,
+    );
+    let d = one(
+        "action a { do b }\n action b { if flag { do a } }\n transition t on Go from C -> stay { do a }",
+        Code::ActionCycle,
+    );
+    assert_eq!(d.message, "actions `a`, `b` run each other in a cycle");
+    assert_eq!(d.labels.len(), 3);
+    let d = one(
+        "action a { do a }\n transition t on Go from C -> stay { do a }",
+        Code::ActionCycle,
+    );
+    assert_eq!(d.message, "action `a` runs itself");
+    one("action a(v: u32) { v = 1 }", Code::AssignToParam);
+    // An action reads the state and its own parameters only.
+    one(
+        "action a { n = x }\n transition t on Go from C -> stay { do a }",
+        Code::UnknownName,
+    );
+    one("action a(n: u32) { flag = true }", Code::Shadowing);
+    one("action a { }\n action a { }", Code::Duplicate);
+    // An error in an action is reported once, however often it runs.
+    assert_eq!(
+        codes("action a { n = nope }\n transition t on Go from C -> stay { do a do a }"),
+        [Code::UnknownName]
+    );
+}
+
+#[test]
+fn inlining_is_bounded() {
+    // Each action runs the previous one twice: 2^40 statements.
+    let mut src = String::from("action a0 { n += 1 }\n");
+    for i in 1..=40 {
+        src.push_str(&format!("action a{i} {{ do a{} do a{} }}\n", i - 1, i - 1));
+    }
+    src.push_str("transition t on Go from C -> stay { do a40 }");
+    let c = compile(&machine(&src));
+    assert_eq!(
+        c.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        [Code::TooDeep],
+        "{}",
+        render(&c)
+    );
+}
+
+// ------------------------------------------------------------ target
+
+#[test]
+fn target_is_the_phase_after() {
+    let m = ok("effect At(p: Phase)\n\
+         action announce { emit At(target) }\n\
+         transition t on Go from C -> stay { emit At(target) do announce }");
+    let TStmtKind::Emit { args, .. } = &m.transitions[3].body[1].kind else {
+        panic!("not an emit")
+    };
+    assert_eq!(args[0].kind, TExprKind::Target);
+    assert_eq!(args[0].ty, Ty::Phase);
+    let d = one("invariant i: target == C", Code::UnknownName);
+    assert_eq!(d.message, "`target` cannot be read in an invariant");
+    assert_eq!(
+        d.notes,
+        ["`target` is only defined inside a transition's block"]
+    );
+    let d = one(
+        "transition t on Go from C -> stay guard g: target == C",
+        Code::UnknownName,
+    );
+    assert_eq!(d.message, "`target` cannot be read in a guard");
+    one("guards { g: target == C }", Code::UnknownName);
+    one("state { p: Phase = target }", Code::UnknownName);
+}
+
+// ------------------------------------------------------------ phase sets
+
+#[test]
+fn phase_sets() {
+    let m = ok("/// Live.\nphases Live = A | B\n\
+         input P\n transition t on P from Live -> stay guard g: phase in Live\n\
+         ignore Stop in C\n\
+         invariant i: phase in Live || phase == C");
+    assert_eq!(m.phase_sets[0].name, "Live");
+    assert_eq!(m.phase_sets[0].docs, ["Live."]);
+    assert_eq!(m.phase_sets[0].phases, [PhaseId(0), PhaseId(1)]);
+    assert_eq!(m.transitions[3].sources, [PhaseId(0), PhaseId(1)]);
+    let TExprKind::Binary(BinOp::In, _, r) = &m.transitions[3].guards[0].expr.kind else {
+        panic!("not in")
+    };
+    assert_eq!(r.ty, Ty::Set(Box::new(Ty::Phase)));
+    // `* except`, `ignore` and `terminal` take sets too.
+    let m = ok(
+        "phases Done = C\n input P\n transition t on P from * except Done | A -> stay guard g: flag\n\
+         ignore Go in Done\n terminal Done",
+    );
+    assert_eq!(m.transitions[3].sources, [PhaseId(1)]);
+    // The namespace is shared with phases; members are phases.
+    one("phases A = B | C", Code::Duplicate);
+    one("phases S = B\n phases S = C", Code::Duplicate);
+    let d = one("phases S = B | Q", Code::UnknownPhase);
+    assert_eq!(d.message, "unknown phase `Q`");
+    let d = one("phases S = B\n phases T = S | C", Code::UnknownPhase);
+    assert_eq!(d.message, "`S` is a phase set, not a phase");
+    let d = one(
+        "phases S = B\n transition t on Go from C -> S",
+        Code::UnknownPhase,
+    );
+    assert!(d.notes.iter().any(|n| n.contains("phase set")), "{d:?}");
+    one("phases S = B | B", Code::Duplicate);
+    // The source set names a phase set that failed: one report.
+    assert_eq!(
+        codes("phases S = Q\n transition t on Go from S -> stay guard g: phase in S"),
+        [Code::UnknownPhase]
+    );
+}
+
+// ------------------------------------------------------------ constants
+
+#[test]
+fn constants() {
+    let m = ok(
+        "/// Most.\nconst MAX: u32 = 7\n const NONE: Option<u32> = none\n\
+         state { m: u32 = MAX }\n invariant i: n <= MAX || NONE.is_none() || m > 0\n\
+         verify { domain Go.x = [MAX, 1] }",
+    );
+    assert_eq!(m.consts[0].name, "MAX");
+    assert_eq!(m.consts[0].docs, ["Most."]);
+    assert_eq!(m.consts[0].value.kind, TExprKind::Int(7));
+    let f = &m.fields[4];
+    assert_eq!(f.init.kind, TExprKind::Const(ConstId(0)));
+    assert_eq!(f.init.ty, Ty::Int(IntTy::U32));
+    one("const MAX: u8 = 300", Code::LiteralOutOfRange);
+    one("const MAX: u8 = n", Code::UnknownName);
+    let d = one("const A: u8 = 1\n const B: u8 = A", Code::UnknownName);
+    assert_eq!(
+        d.message,
+        "constant `A` cannot be read in a constant's value"
+    );
+    one("const A: u8 = 1\n const A: u8 = 2", Code::Duplicate);
+    one("const n: u8 = 1", Code::Shadowing);
+    one(
+        "const A: u32 = 1\n input I(A: u32)\n ignore I in C",
+        Code::Shadowing,
+    );
+    one(
+        "const A: u32 = 1\n transition t on Go from C -> stay { A = 2 }",
+        Code::AssignToReadOnly,
+    );
+    one("extern K = a::K\n const A: K = none", Code::InvalidType);
+}
+
+// ------------------------------------------------------------ the rest
+
+#[test]
+fn map_keys_and_bound_enums_and_parameter_docs() {
+    let m = ok("state { m: Map<String, u32> = [] }\n\
+         derive ks: Set<String> = m.keys()\n\
+         invariant i: ks.len() == m.len() && all k in m.keys(): m.contains_key(k)\n\
+         enum Side = crate::side::Side { Left, Right }\n\
+         state { side: Side = Left }\n invariant s: side != Right\n\
+         input Doc(\n/// The value.\nv: u32)\n ignore Doc in C");
+    assert_eq!(m.derived[0].ty, Ty::Set(Box::new(Ty::String)));
+    assert_eq!(m.enums[1].rust_path.as_deref(), Some("crate::side::Side"));
+    assert_eq!(m.enums[0].rust_path, None);
+    let doc = m
+        .input_by_name("Doc")
+        .and_then(|i| m.input(i))
+        .unwrap_or_else(|| panic!());
+    assert_eq!(doc.params[0].docs, ["The value."]);
+    one("invariant i: names.keys().is_empty()", Code::InvalidOperand);
+}
+
+#[test]
+fn former_cascades_are_single_reports() {
+    // A parameter shadowing a field: its reads and writes are not checked.
+    assert_eq!(
+        codes_of(
+            &machine("")
+                .replace("input Go(x: u32)", "input Go(n: u32)")
+                .replace("n = x", "n = n")
+        ),
+        [Code::Shadowing]
+    );
+    // A second key is still a name.
+    assert_eq!(
+        codes("key k: String\n key j: String\n invariant i: j != \"\""),
+        [Code::Duplicate]
+    );
+    // `[Left].contains(c)` takes its type from `c`.
+    ok("enum Hinge { Red, Blue }\n invariant i: [Red].contains(color)");
+    // A field without a type is still a field.
+    assert_eq!(
+        codes("state { z: = 1 }\n invariant i: z == 3"),
+        [Code::Syntax]
+    );
+    // An effect without parameters is named without parentheses.
+    let d = one_of(
+        &machine("effect Ping").replace("emit Done(n)", "emit Done(n) emit Ping(1)"),
+        Code::Arity,
+    );
+    assert_eq!(d.labels[1].message, "`Ping` declared here");
 }

@@ -10,6 +10,7 @@
 
 use super::resolve::{BUILTIN_TYPES, Symbols, TypeSym};
 use super::{MAX_DEPTH, too_deep};
+
 use crate::ast::TypeExpr;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{IntTy, Ty};
@@ -25,10 +26,14 @@ fn resolve_at(
     depth: u32,
 ) -> Option<Ty> {
     if depth > MAX_DEPTH {
-        diags.push(too_deep(te.span));
+        diags.push(too_deep(te.span).with_help("nest the type less deeply"));
         return None;
     }
     let name = te.name.name.as_str();
+    if name.is_empty() {
+        // A type the parser could not read (reported there).
+        return None;
+    }
     let arity = match name {
         "Option" | "Set" | "List" => 1,
         "Map" => 2,

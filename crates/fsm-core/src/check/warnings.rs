@@ -1,8 +1,9 @@
 //! Warnings about a machine that is otherwise correct: phases no
 //! transition path reaches from the initial phase (FSM0501, guards
 //! ignored), inputs no transition or `ignore` mentions (FSM0502), fields
-//! never read (FSM0503; written-only counts as unused), machine-level
-//! guards never referenced (FSM0504), effects never emitted (FSM0505).
+//! never read nor written (FSM0503; a field only written is still seen in
+//! snapshots), machine-level guards never referenced (FSM0504), effects
+//! never emitted (FSM0505), actions never run (FSM0506).
 //!
 //! They are only reported when the checker found no error and no syntax
 //! error in an expression: an error (a misspelled name, a transition that
@@ -91,20 +92,19 @@ fn unused(cx: &mut Cx<'_>) {
         }
     }
     for (i, f) in s.fields.iter().enumerate() {
-        if !cx.usage.fields_read.get(i).copied().unwrap_or(true) {
-            let mut d = Diagnostic::new(
-                Code::UnusedField,
-                format!("field `{}` is never read", f.def.name.name),
-                f.def.name.span,
-                "never read",
-            )
-            .with_help(
-                "read it in a guard, an emit, an invariant or a derived value, or remove it",
+        let read = cx.usage.fields_read.get(i).copied().unwrap_or(true);
+        let written = cx.usage.fields_written.get(i).copied().unwrap_or(true);
+        if !read && !written {
+            found.push(
+                Diagnostic::new(
+                    Code::UnusedField,
+                    format!("field `{}` is never used", f.def.name.name),
+                    f.def.name.span,
+                    "never read or written",
+                )
+                .with_note("it keeps its initial value forever")
+                .with_help("make it a constant (`const`), use it, or remove it"),
             );
-            if cx.usage.fields_written.get(i).copied().unwrap_or(false) {
-                d = d.with_note("it is written, but a value nothing reads changes nothing");
-            }
-            found.push(d);
         }
     }
     for (i, g) in s.guards.iter().enumerate() {
@@ -119,6 +119,22 @@ fn unused(cx: &mut Cx<'_>) {
                 .with_help(format!(
                     "use it in a transition with `guard {}`, or remove it",
                     g.def.name.name
+                )),
+            );
+        }
+    }
+    for (i, a) in s.actions.iter().enumerate() {
+        if !cx.usage.actions.get(i).copied().unwrap_or(true) {
+            found.push(
+                Diagnostic::new(
+                    Code::UnusedAction,
+                    format!("action `{}` is never used", a.def.name.name),
+                    a.def.name.span,
+                    "no block runs it",
+                )
+                .with_help(format!(
+                    "run it from a transition with `do {}`, or remove it",
+                    a.def.name.name
                 )),
             );
         }

@@ -21,6 +21,14 @@ impl Parser<'_> {
 
     /// `Name` or `Name<T, U>`.
     pub(super) fn ty(&mut self) -> PResult<TypeExpr> {
+        let saved = self.in_type;
+        self.in_type = true;
+        let result = self.ty_inner();
+        self.in_type = saved;
+        result
+    }
+
+    fn ty_inner(&mut self) -> PResult<TypeExpr> {
         let name = self.ident("a type")?;
         let mut args = Vec::new();
         if self.at(&TokenKind::Lt) {
@@ -162,15 +170,16 @@ impl Parser<'_> {
             || self.at_header_boundary()
     }
 
-    /// Whether a statement, or a field (`name:` where no element has a
-    /// name), starts a new line here: inside a list, the list was not
+    /// Whether a statement, a field (`name:` where no element has a
+    /// name) or a parameterized guard (`name(`, which no expression starts
+    /// with) starts a new line here: inside a list, the list was not
     /// closed.
     pub(super) fn at_line_resume(&self, named: bool) -> bool {
         self.line_first.get(self.pos).copied().unwrap_or(false)
             && (self.at_unambiguous_stmt_start()
-                || (!named
-                    && *self.kind() == TokenKind::Ident
-                    && *self.kind_at(1) == TokenKind::Colon))
+                || (*self.kind() == TokenKind::Ident
+                    && (*self.kind_at(1) == TokenKind::LParen
+                        || (!named && *self.kind_at(1) == TokenKind::Colon))))
     }
 
     /// Whether the current token can start an expression (used to go on
@@ -192,6 +201,7 @@ impl Parser<'_> {
                         | Keyword::All
                         | Keyword::Any
                         | Keyword::Phase
+                        | Keyword::Target
                 )
         )
     }
@@ -271,6 +281,15 @@ impl Parser<'_> {
                 }
                 StmtKind::Emit { effect, args }
             }
+            TokenKind::Keyword(Keyword::Do) => {
+                self.bump();
+                let action = self.ident("an action name")?;
+                let mut args = Vec::new();
+                if self.at(&TokenKind::LParen) {
+                    args = self.comma_list(Delim::Paren, false, |p| p.expr())?.0;
+                }
+                StmtKind::Do { action, args }
+            }
             TokenKind::Ident => {
                 let target = self.ident("a field name")?;
                 let op = match self.kind() {
@@ -298,12 +317,13 @@ impl Parser<'_> {
                     return Err(self.expected("`=`, `+=`, `-=` or `.`"));
                 }
             }
-            TokenKind::Keyword(Keyword::Phase) => {
+            TokenKind::Keyword(kw @ (Keyword::Phase | Keyword::Target)) => {
                 let span = self.span();
+                let word = kw.as_str();
                 self.report(
                     Diagnostic::new(
                         Code::Syntax,
-                        "expected a statement, found keyword `phase`",
+                        format!("expected a statement, found keyword `{word}`"),
                         span,
                         "expected a statement",
                     )
@@ -374,6 +394,25 @@ impl Parser<'_> {
     pub(super) fn expr_or_error(&mut self) -> Expr {
         let start = self.span().start;
         match self.expr() {
+            // `guard g: x = 0`: a comparison was meant; the condition is
+            // reported once here and checked no further.
+            Ok(expr) if self.at(&TokenKind::Eq) && !self.line_first_here() => {
+                let span = self.span();
+                self.report(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        "expected an operator, found `=`",
+                        span,
+                        "`=` is not a comparison",
+                    )
+                    .with_help("compare with `==`; `=` assigns a field in a transition block"),
+                );
+                self.broken = true;
+                Expr {
+                    kind: ExprKind::Error,
+                    span: expr.span,
+                }
+            }
             Ok(expr) => expr,
             Err(Recover) => {
                 self.broken = true;
@@ -435,6 +474,10 @@ impl Parser<'_> {
                 kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 span,
             };
+        }
+        if chain_reported {
+            // Reported: whatever the chain was meant to be is not checked.
+            lhs.kind = ExprKind::Error;
         }
         Ok(lhs)
     }
@@ -535,12 +578,10 @@ impl Parser<'_> {
                 self.bump();
                 ExprKind::None
             }
-            TokenKind::Keyword(Keyword::Phase) => {
+            TokenKind::Keyword(kw @ (Keyword::Phase | Keyword::Target)) => {
+                let name = kw.as_str().into();
                 self.bump();
-                ExprKind::Name(Ident {
-                    name: "phase".into(),
-                    span,
-                })
+                ExprKind::Name(Ident { name, span })
             }
             TokenKind::Keyword(Keyword::Some) => {
                 return self.nested(|p| {

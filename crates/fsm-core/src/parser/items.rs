@@ -2,8 +2,9 @@
 
 use super::{Delim, PResult, Parser, Recover, Sync};
 use crate::ast::{
-    DomainTarget, DomainValues, Field, GuardDef, Ident, Item, ItemKind, Machine, Param, Signature,
-    Sources, Target, Transition, Variant, VerifyKind, VerifySetting,
+    Action, DomainTarget, DomainValues, Field, GuardDef, Ident, Item, ItemKind, Machine,
+    MachineGuard, Param, Signature, Sources, Target, Transition, Variant, VerifyKind,
+    VerifySetting,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lexer::{Keyword, TokenKind};
@@ -214,7 +215,7 @@ impl Parser<'_> {
             return self.transition().map(ItemKind::Transition);
         }
         if kw == Keyword::Guard {
-            return self.guard_def().map(ItemKind::Guard);
+            return self.misplaced_guard();
         }
         self.bump();
         Ok(match kw {
@@ -227,18 +228,59 @@ impl Parser<'_> {
             Keyword::Extern => {
                 let name = self.ident("a type name")?;
                 self.expect(&TokenKind::Eq, "`=`")?;
-                let mut path = vec![self.ident("a Rust type path")?];
-                while self.eat(&TokenKind::ColonColon).is_some() {
-                    path.push(self.ident("a path segment")?);
-                }
+                let path = self.rust_path()?;
                 ItemKind::Extern { name, path }
             }
             Keyword::Enum => {
                 let name = self.ident("an enum name")?;
+                let rust_path = if self.eat(&TokenKind::Eq).is_some() {
+                    Some(self.rust_path()?)
+                } else {
+                    None
+                };
                 let variants = self.variants("a variant name")?;
-                ItemKind::Enum { name, variants }
+                ItemKind::Enum {
+                    name,
+                    rust_path,
+                    variants,
+                }
+            }
+            Keyword::Phases if self.at(&TokenKind::Ident) => {
+                let name = self.ident("a name for the phase set")?;
+                self.expect(&TokenKind::Eq, "`=`")?;
+                let mut phases = vec![self.ident("a phase name")?];
+                while self.eat(&TokenKind::Pipe).is_some() {
+                    phases.push(self.ident("a phase name")?);
+                }
+                ItemKind::PhaseSet { name, phases }
             }
             Keyword::Phases => ItemKind::Phases(self.variants("a phase name")?),
+            Keyword::Const => {
+                let name = self.ident("a constant name")?;
+                self.expect(&TokenKind::Colon, "`:`")?;
+                let ty = self.ty()?;
+                self.expect(&TokenKind::Eq, "`=`")?;
+                let value = self.expr_or_error();
+                ItemKind::Const { name, ty, value }
+            }
+            Keyword::Guards => ItemKind::Guards(self.machine_guards()?),
+            Keyword::Action => {
+                let name = self.ident("an action name")?;
+                let params = if self.at(&TokenKind::LParen) {
+                    self.params()?
+                } else {
+                    Vec::new()
+                };
+                if self.closing {
+                    // The parameter list was not closed (reported).
+                    return Err(Recover);
+                }
+                if !self.at(&TokenKind::LBrace) {
+                    return Err(self.expected("`{`"));
+                }
+                let body = self.block()?;
+                ItemKind::Action(Action { name, params, body })
+            }
             Keyword::Initial => ItemKind::Initial(self.ident("a phase name")?),
             Keyword::Terminal => {
                 let mut phases = vec![self.ident("a phase name")?];
@@ -280,6 +322,137 @@ impl Parser<'_> {
             Keyword::Verify => ItemKind::Verify(self.settings()?),
             _ => return Err(self.expected("an item")),
         })
+    }
+
+    /// `path::to::Type`
+    fn rust_path(&mut self) -> PResult<Vec<Ident>> {
+        let mut path = vec![self.ident("a Rust type path")?];
+        while self.eat(&TokenKind::ColonColon).is_some() {
+            path.push(self.ident("a path segment")?);
+        }
+        Ok(path)
+    }
+
+    /// A `guard` line at machine level, where guards live in a `guards { }`
+    /// block: reported, and kept as such a block so that the transitions
+    /// using it are still checked.
+    fn misplaced_guard(&mut self) -> PResult<ItemKind> {
+        let start = self.span();
+        let found = self.describe();
+        self.report(
+            Diagnostic::new(
+                Code::Syntax,
+                format!("expected an item, found {found}"),
+                start,
+                "a guard outside a transition and outside `guards { }`",
+            )
+            .with_help("machine-level guards go in a `guards { }` block"),
+        );
+        self.bump();
+        let name = self.ident("a guard name")?;
+        let params = if self.at(&TokenKind::LParen) {
+            self.params()?
+        } else {
+            Vec::new()
+        };
+        let expr = if self.eat(&TokenKind::Colon).is_some() {
+            self.expr_or_error()
+        } else {
+            // No condition: kept without one, so its uses are not reported.
+            crate::ast::Expr {
+                kind: crate::ast::ExprKind::Error,
+                span: Span::point(self.prev_end),
+            }
+        };
+        let span = Span::new(name.span.start, self.prev_end.max(name.span.start));
+        Ok(ItemKind::Guards(vec![MachineGuard {
+            docs: Default::default(),
+            name,
+            params,
+            expr,
+            span,
+        }]))
+    }
+
+    /// `guards { entry* }`, each entry `name: expr` or
+    /// `name(param: Type, ...): expr`, with docs.
+    fn machine_guards(&mut self) -> PResult<Vec<MachineGuard>> {
+        self.expect(&TokenKind::LBrace, "`{`")?;
+        let level = self.delims.len();
+        let mut guards = Vec::new();
+        loop {
+            let before = self.pos;
+            if self.doubled_brace("a guard name or `}`") {
+                continue;
+            }
+            match self.kind() {
+                TokenKind::Semi | TokenKind::Comma => {
+                    self.bump();
+                }
+                TokenKind::RBrace => {
+                    self.drop_docs();
+                    self.bump();
+                    break;
+                }
+                TokenKind::Eof => {
+                    self.expected("a guard or `}`");
+                    break;
+                }
+                _ if self.at_item_boundary() => {
+                    self.unclosed(level);
+                    break;
+                }
+                _ => {
+                    match self.machine_guard() {
+                        Ok(g) => guards.push(g),
+                        Err(Recover) => self.broken = true,
+                    }
+                    if self.broken {
+                        self.sync(level, Sync::Field);
+                        self.broken = false;
+                    }
+                }
+            }
+            self.ensure_progress(before);
+        }
+        Ok(guards)
+    }
+
+    fn machine_guard(&mut self) -> PResult<MachineGuard> {
+        let docs = self.take_docs();
+        let name = self.ident("a guard name or `}`")?;
+        let params = if self.at(&TokenKind::LParen) {
+            self.params()?
+        } else {
+            Vec::new()
+        };
+        if self.closing {
+            // The parameter list was not closed (reported).
+            return Err(Recover);
+        }
+        self.expect(&TokenKind::Colon, "`:`")?;
+        let expr = self.expr_or_error();
+        let span = Span::new(name.span.start, self.prev_end.max(name.span.start));
+        Ok(MachineGuard {
+            docs,
+            name,
+            params,
+            expr,
+            span,
+        })
+    }
+
+    /// `(name: Type, ...)` with docs on each parameter, the cursor on `(`.
+    fn params(&mut self) -> PResult<Vec<Param>> {
+        Ok(self
+            .comma_list(Delim::Paren, true, |p| {
+                let docs = p.take_docs();
+                let name = p.param_name("a parameter name")?;
+                p.expect(&TokenKind::Colon, "`:`")?;
+                let ty = p.ty()?;
+                Ok(Param { docs, name, ty })
+            })?
+            .0)
     }
 
     /// `{ A, B, }` with docs on each variant.
@@ -388,7 +561,33 @@ impl Parser<'_> {
         let docs = self.take_docs();
         let name = self.ident("a field name or `}`")?;
         self.expect(&TokenKind::Colon, "`:`")?;
-        let ty = self.ty()?;
+        let ty = match self.ty() {
+            Ok(ty) => ty,
+            Err(Recover) => {
+                // Keep the field, with a type that is not checked, so that
+                // its uses do not become errors too.
+                self.broken = true;
+                let at = Span::point(self.prev_end);
+                let init = crate::ast::Expr {
+                    kind: crate::ast::ExprKind::Error,
+                    span: at,
+                };
+                return Ok(Field {
+                    docs,
+                    ty: crate::ast::TypeExpr {
+                        name: Ident {
+                            name: String::new(),
+                            span: at,
+                        },
+                        args: Vec::new(),
+                        span: at,
+                    },
+                    span: name.span.to(at),
+                    name,
+                    init,
+                });
+            }
+        };
         let init = if self.eat(&TokenKind::Eq).is_some() {
             self.expr_or_error()
         } else {
@@ -414,31 +613,29 @@ impl Parser<'_> {
     /// The name and optional `(params)` of an input or effect.
     fn signature(&mut self, what: &str) -> PResult<Signature> {
         let name = self.ident(what)?;
-        let mut params = Vec::new();
-        if self.at(&TokenKind::LParen) {
-            params = self
-                .comma_list(Delim::Paren, true, |p| {
-                    let name = p.param_name("a parameter name")?;
-                    p.expect(&TokenKind::Colon, "`:`")?;
-                    let ty = p.ty()?;
-                    Ok(Param { name, ty })
-                })?
-                .0;
-        }
+        let params = if self.at(&TokenKind::LParen) {
+            self.params()?
+        } else {
+            Vec::new()
+        };
         Ok(Signature { name, params })
     }
 
-    /// `guard name` or `guard name: expr` (the cursor is on `guard`).
+    /// `guard name`, `guard name(args)` or `guard name: expr` (the cursor
+    /// is on `guard`).
     fn guard_def(&mut self) -> PResult<GuardDef> {
         let start = self.bump();
         let name = self.ident("a guard name")?;
-        let expr = if self.eat(&TokenKind::Colon).is_some() {
-            Some(self.expr_or_error())
-        } else {
-            None
-        };
+        let mut args = Vec::new();
+        let mut expr = None;
+        if self.at(&TokenKind::LParen) {
+            args = self.comma_list(Delim::Paren, false, |p| p.expr())?.0;
+        } else if self.eat(&TokenKind::Colon).is_some() {
+            expr = Some(self.expr_or_error());
+        }
         Ok(GuardDef {
             name,
+            args,
             expr,
             span: Span::new(start.start, self.prev_end.max(start.start)),
         })
@@ -621,6 +818,10 @@ impl Parser<'_> {
         let TokenKind::Int(value) = *self.kind() else {
             return Err(self.expected("an integer"));
         };
+        if self.bad_number() {
+            self.bump();
+            return Err(Recover);
+        }
         let span = self.bump();
         match u64::try_from(value) {
             Ok(v) => Ok((v, span)),
@@ -645,6 +846,7 @@ impl Parser<'_> {
         let TokenKind::Int(lo) = *self.kind() else {
             return Err(self.expected("a range `lo..hi` or a list `[...]`"));
         };
+        let lo_bad = self.bad_number();
         let start = self.bump();
         let inclusive = match self.kind() {
             TokenKind::DotDot => false,
@@ -655,7 +857,12 @@ impl Parser<'_> {
         let TokenKind::Int(hi) = *self.kind() else {
             return Err(self.expected("an integer"));
         };
+        let hi_bad = self.bad_number();
         let end = self.bump();
+        if lo_bad || hi_bad {
+            // The lexer reported the literal; the range is not checked.
+            return Err(Recover);
+        }
         Ok(DomainValues::Range {
             lo,
             hi,

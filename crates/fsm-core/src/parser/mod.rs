@@ -39,7 +39,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 100;
 /// Parses one file. Diagnostics come sorted in reporting order.
 pub fn parse(source: &SourceFile) -> (ast::File, Vec<Diagnostic>) {
     let (tokens, lex_diags) = lexer::lex(source.text());
-    let mut parser = Parser::new(source, tokens, lex_diags.len());
+    let mut parser = Parser::new(source, tokens, &lex_diags);
     let machines = parser.file();
     parser.report_stranded_docs();
     let mut diags = lex_diags;
@@ -111,7 +111,7 @@ enum Sync {
     Item,
     /// the next statement of a block
     Stmt,
-    /// the next field of `state { }`
+    /// the next field of `state { }` or entry of `guards { }`
     Field,
     /// the next setting of `verify { }`
     Setting,
@@ -163,10 +163,20 @@ struct Parser<'a> {
     /// Column of the keyword of the current item.
     item_col: u32,
     item_is_transition: bool,
+    /// Start offsets of the integer literals the lexer reported as invalid.
+    bad_numbers: Vec<u32>,
+    /// A type is being parsed (for the help of a nesting error).
+    in_type: bool,
 }
 
 impl<'a> Parser<'a> {
-    fn new(source: &'a SourceFile, tokens: Vec<Token>, lex_errors: usize) -> Self {
+    fn new(source: &'a SourceFile, tokens: Vec<Token>, lex_diags: &[Diagnostic]) -> Self {
+        let lex_errors = lex_diags.len();
+        let bad_numbers = lex_diags
+            .iter()
+            .filter(|d| d.code == Code::InvalidNumber)
+            .map(|d| d.span().start)
+            .collect();
         let src = source.text();
         let mut toks = Vec::with_capacity(tokens.len());
         let mut docs = HashMap::new();
@@ -242,6 +252,8 @@ impl<'a> Parser<'a> {
             in_guards: false,
             item_col: 0,
             item_is_transition: false,
+            bad_numbers,
+            in_type: false,
         }
     }
 
@@ -264,6 +276,17 @@ impl<'a> Parser<'a> {
 
     fn span(&self) -> Span {
         self.tok().span
+    }
+
+    /// Whether the current token is an integer literal the lexer reported
+    /// as invalid (its value is a placeholder).
+    fn bad_number(&self) -> bool {
+        matches!(self.kind(), TokenKind::Int(_)) && self.bad_numbers.contains(&self.span().start)
+    }
+
+    /// Whether the current token is the first one on its line.
+    fn line_first_here(&self) -> bool {
+        self.line_first.get(self.pos).copied().unwrap_or(false)
     }
 
     fn at(&self, kind: &TokenKind) -> bool {
@@ -674,7 +697,11 @@ impl<'a> Parser<'a> {
                         span,
                         "too deeply nested",
                     )
-                    .with_help("split the expression with derived values or guards"),
+                    .with_help(if self.in_type {
+                        "nest the type less deeply"
+                    } else {
+                        "split the expression with derived values or guards"
+                    }),
                 );
             }
             self.too_deep_at = Some(self.pos);
@@ -805,7 +832,8 @@ impl<'a> Parser<'a> {
                 }
             }
             Sync::Field => {
-                here && *kind == TokenKind::Ident && *self.kind_at(1) == TokenKind::Colon
+                here && *kind == TokenKind::Ident
+                    && matches!(self.kind_at(1), TokenKind::Colon | TokenKind::LParen)
             }
             Sync::Setting => {
                 here && self
@@ -835,7 +863,7 @@ impl<'a> Parser<'a> {
     fn at_unambiguous_stmt_start(&self) -> bool {
         match self.kind() {
             TokenKind::Keyword(Keyword::If) => true,
-            TokenKind::Keyword(Keyword::Emit) => *self.kind_at(1) == TokenKind::Ident,
+            TokenKind::Keyword(Keyword::Emit | Keyword::Do) => *self.kind_at(1) == TokenKind::Ident,
             TokenKind::Ident => matches!(
                 self.kind_at(1),
                 TokenKind::Eq | TokenKind::PlusEq | TokenKind::MinusEq

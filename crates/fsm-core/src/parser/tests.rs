@@ -51,10 +51,10 @@ fn item(body: &str) -> ItemKind {
     all.remove(0).kind
 }
 
-/// Parses `guard g: <expr>` and returns the expression.
+/// Parses `guards { g: <expr> }` and returns the expression.
 fn expr(text: &str) -> Expr {
-    match item(&format!("guard g: {text}")) {
-        ItemKind::Guard(GuardDef { expr: Some(e), .. }) => e,
+    match item(&format!("guards {{ g: {text} }}")) {
+        ItemKind::Guards(mut gs) if gs.len() == 1 => gs.remove(0).expr,
         other => panic!("{other:?}"),
     }
 }
@@ -228,7 +228,12 @@ fn enums_phases_and_fields_carry_docs() {
     );
     assert_eq!(all[0].docs.lines, ["Why."]);
     match &all[0].kind {
-        ItemKind::Enum { name, variants } => {
+        ItemKind::Enum {
+            name,
+            variants,
+            rust_path,
+        } => {
+            assert!(rust_path.is_none());
             assert_eq!(name.name, "Failure");
             assert_eq!(variants[0].docs.lines, ["Later."]);
             assert!(variants[1].docs.is_empty());
@@ -256,20 +261,27 @@ fn enums_phases_and_fields_carry_docs() {
 #[test]
 fn guards_derives_invariants() {
     let all = items(
-        "guard operating: surface_phase == Operating\n\
-         guard bare\n\
+        "guards {\n    /// Open.\n    operating: surface_phase == Operating;\n    \
+         matches(\n        /// The run.\n        run: RunId,\n        n: u8,\n    ): current == some(run)\n}\n\
+         guards {}\n\
          derive is_live: bool = credential_present && phase != Released\n\
          invariant held: phase != Released || !credential_present",
     );
     match &all[0].kind {
-        ItemKind::Guard(g) => {
-            assert_eq!(g.name.name, "operating");
-            assert_eq!(sx(g.expr.as_ref().unwrap()), "(== surface_phase Operating)");
-            assert_eq!(g.span, all[0].span);
+        ItemKind::Guards(gs) => {
+            assert_eq!(gs.len(), 2);
+            assert_eq!(gs[0].name.name, "operating");
+            assert_eq!(gs[0].docs.lines, ["Open."]);
+            assert!(gs[0].params.is_empty());
+            assert_eq!(sx(&gs[0].expr), "(== surface_phase Operating)");
+            assert_eq!(gs[1].params.len(), 2);
+            assert_eq!(gs[1].params[0].docs.lines, ["The run."]);
+            assert!(gs[1].params[1].docs.is_empty());
+            assert_eq!(sx(&gs[1].expr), "(== current (some run))");
         }
         k => panic!("{k:?}"),
     }
-    assert!(matches!(&all[1].kind, ItemKind::Guard(g) if g.expr.is_none()));
+    assert!(matches!(&all[1].kind, ItemKind::Guards(g) if g.is_empty()));
     match &all[2].kind {
         ItemKind::Derive { name, ty, value } => {
             assert_eq!(name.name, "is_live");
@@ -284,6 +296,95 @@ fn guards_derives_invariants() {
         }
         k => panic!("{k:?}"),
     }
+}
+
+#[test]
+fn actions_constants_phase_sets_and_bound_enums() {
+    let all = items(
+        "/// Reset.\naction reset(\n    /// How far.\n    to: u8,\n) {\n    n = to\n    do log\n    do log(1, target)\n}\n\
+         action log {}\n\
+         const MAX: u64 = 30_000\n\
+         /// Done.\nphases Done = B | C\n\
+         enum K = crate::k::K { X }\n\
+         transition t on I from A -> B\n    guard g(a, b + 1)\n    guard h\n    guard l: a > 0",
+    );
+    match &all[0].kind {
+        ItemKind::Action(a) => {
+            assert_eq!(a.name.name, "reset");
+            assert_eq!(a.params[0].docs.lines, ["How far."]);
+            let kinds: Vec<String> = a
+                .body
+                .stmts
+                .iter()
+                .map(|s| match &s.kind {
+                    StmtKind::Do { action, args } => format!("do {} {}", action.name, args.len()),
+                    _ => "other".into(),
+                })
+                .collect();
+            assert_eq!(kinds, ["other", "do log 0", "do log 2"]);
+            let StmtKind::Do { args, .. } = &a.body.stmts[2].kind else {
+                panic!()
+            };
+            assert_eq!(sx(&args[1]), "target");
+        }
+        k => panic!("{k:?}"),
+    }
+    assert_eq!(all[0].docs.lines, ["Reset."]);
+    assert!(
+        matches!(&all[1].kind, ItemKind::Action(a) if a.params.is_empty() && a.body.stmts.is_empty())
+    );
+    assert!(matches!(&all[2].kind, ItemKind::Const { name, .. } if name.name == "MAX"));
+    match &all[3].kind {
+        ItemKind::PhaseSet { name, phases } => {
+            assert_eq!(name.name, "Done");
+            assert_eq!(names(phases), ["B", "C"]);
+        }
+        k => panic!("{k:?}"),
+    }
+    assert_eq!(all[3].docs.lines, ["Done."]);
+    assert!(
+        matches!(&all[4].kind, ItemKind::Enum { rust_path: Some(p), .. } if names(p) == ["crate", "k", "K"])
+    );
+    match &all[5].kind {
+        ItemKind::Transition(t) => {
+            assert_eq!(t.guards.len(), 3);
+            assert_eq!(t.guards[0].args.len(), 2);
+            assert!(t.guards[0].expr.is_none());
+            assert!(t.guards[1].args.is_empty() && t.guards[1].expr.is_none());
+            assert!(t.guards[2].expr.is_some());
+        }
+        k => panic!("{k:?}"),
+    }
+}
+
+#[test]
+fn guard_lines_outside_transitions_are_one_error() {
+    let (file, diags) = parse_text(
+        "machine M {\n    guard g: a > 0\n    guard h\n    input I\n    transition t on I from A -> B {\n    }\n    guard k: b\n}\n",
+    );
+    assert_eq!(
+        codes(&diags),
+        ["FSM0010", "FSM0010", "FSM0010"],
+        "{diags:#?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.help.as_deref() == Some("machine-level guards go in a `guards { }` block"))
+    );
+    // Kept, so that the transitions using them are still checked.
+    let kept = file.machines[0]
+        .items
+        .iter()
+        .filter(|i| matches!(i.kind, ItemKind::Guards(_)))
+        .count();
+    assert_eq!(kept, 3);
+    // `target` is not a statement.
+    let (_, diags) = parse_text("machine M { transition t on I from A -> B { target = A } }");
+    assert_eq!(
+        diags[0].message,
+        "expected a statement, found keyword `target`"
+    );
 }
 
 #[test]
@@ -438,12 +539,12 @@ fn expression_precedence() {
 
 #[test]
 fn expression_spans() {
-    let text = "machine M { guard g: !a.len() + (b) }";
+    let text = "machine M { guards { g: !a.len() + (b) } }";
     let file = parse_ok(text);
-    let ItemKind::Guard(g) = &file.machines[0].items[0].kind else {
+    let ItemKind::Guards(g) = &file.machines[0].items[0].kind else {
         panic!()
     };
-    let e = g.expr.as_ref().unwrap();
+    let e = &g[0].expr;
     assert_eq!(&text[e.span.range()], "!a.len() + (b)");
     let ExprKind::Binary(_, l, r) = &e.kind else {
         panic!()
@@ -596,10 +697,11 @@ fn three_independent_errors_give_three_diagnostics() {
     assert_eq!(diags.len(), 3, "{diags:#?}");
     assert!(diags.iter().all(|d| d.code == Code::Syntax));
     let m = &file.machines[0];
-    // Everything that could be kept is kept.
+    // Everything that could be kept is kept, the field without a type too
+    // (so that its uses are not reported).
     assert_eq!(m.items.len(), 4);
     assert!(
-        matches!(&m.items[0].kind, ItemKind::State(f) if names(&f.iter().map(|f| f.name.clone()).collect::<Vec<_>>()) == ["a", "c"])
+        matches!(&m.items[0].kind, ItemKind::State(f) if names(&f.iter().map(|f| f.name.clone()).collect::<Vec<_>>()) == ["a", "b", "c"])
     );
     assert!(
         matches!(&m.items[2].kind, ItemKind::Transition(t) if t.body.as_ref().unwrap().stmts.len() == 1)
@@ -610,7 +712,7 @@ fn three_independent_errors_give_three_diagnostics() {
 fn errors_in_separate_items_are_all_reported() {
     let text = "machine M {\n\
         input 1\n\
-        guard g: a == == b\n\
+        guards { g: a == == b }\n\
         phases { A B, C }\n\
         transition t on X frm A -> B {\n    x = 1\n}\n\
         derive d: u8 = (1 + 2\n\
@@ -621,9 +723,7 @@ fn errors_in_separate_items_are_all_reported() {
     let items = &file.machines[0].items;
     // guard (with an error expression), phases, derive, effect.
     assert_eq!(items.len(), 4, "{items:#?}");
-    assert!(
-        matches!(&items[0].kind, ItemKind::Guard(g) if g.expr.as_ref().unwrap().kind == ExprKind::Error)
-    );
+    assert!(matches!(&items[0].kind, ItemKind::Guards(g) if g[0].expr.kind == ExprKind::Error));
     assert!(matches!(&items[1].kind, ItemKind::Phases(v) if v.len() == 3));
     assert!(matches!(&items[3].kind, ItemKind::Effect(_)));
 }
@@ -651,7 +751,7 @@ fn expected_messages() {
 
 #[test]
 fn chained_comparisons_are_one_error() {
-    let (file, diags) = parse_text("machine M { guard g: a == b == c < d\n input X }");
+    let (file, diags) = parse_text("machine M { guards { g: a == b == c < d }\n input X }");
     assert_eq!(codes(&diags), ["FSM0010"]);
     assert_eq!(diags[0].message, "comparison operators cannot be chained");
     assert_eq!(file.machines[0].items.len(), 2);
@@ -666,9 +766,9 @@ fn lexer_errors_do_not_cascade() {
     );
     assert_eq!(codes(&diags), ["FSM0004", "FSM0004"], "{diags:#?}");
     assert_eq!(file.machines[0].items.len(), 3);
-    let (_, diags) = parse_text("machine M { guard g: s == \"abc\n input B }");
+    let (_, diags) = parse_text("machine M { guards { g: s == \"abc\n }\n input B }");
     assert_eq!(codes(&diags), ["FSM0005"], "{diags:#?}");
-    let (_, diags) = parse_text("machine M { guard g: x == 12abc\n input B }");
+    let (_, diags) = parse_text("machine M { guards { g: x == 12abc }\n input B }");
     assert_eq!(codes(&diags), ["FSM0006"], "{diags:#?}");
 }
 
@@ -691,7 +791,7 @@ fn unclosed_brace_at_eof_is_one_error() {
         "machine M {",
         "machine M { transition",
         "machine M { transition t on X from A -> B { x = ",
-        "machine M { guard g: (a + ",
+        "machine M { guards { g: (a + ",
         "machine M { input I(a: Map<u8,",
         "machine M { verify { domain u8 = 0..",
         "/// doc\nmachine M { phases { A, /// doc",
@@ -776,7 +876,7 @@ fn phase_is_accepted_as_a_parameter_name() {
 // --- limits
 
 fn deep(open: &str, middle: &str, close: &str, n: usize) -> String {
-    let mut s = String::from("machine M {\n guard g: ");
+    let mut s = String::from("machine M {\n guards { g: ");
     for _ in 0..n {
         s.push_str(open);
     }
@@ -784,7 +884,7 @@ fn deep(open: &str, middle: &str, close: &str, n: usize) -> String {
     for _ in 0..n {
         s.push_str(close);
     }
-    s.push_str("\n input After\n}\n");
+    s.push_str("\n }\n input After\n}\n");
     s
 }
 
@@ -961,6 +1061,11 @@ const VOCAB: &[&str] = &[
     "except",
     "stay",
     "guard",
+    "guards",
+    "action",
+    "do",
+    "const",
+    "target",
     "if",
     "else",
     "emit",
