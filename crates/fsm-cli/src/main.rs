@@ -28,6 +28,7 @@ struct Cli {
 enum Command {
     Check(cmd::check::Args),
     Fmt(cmd::fmt::Args),
+    Expand(cmd::expand::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => cmd::check::run(&args, color),
         Command::Fmt(args) => cmd::fmt::run(&args, color),
+        Command::Expand(args) => cmd::expand::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

@@ -9,7 +9,8 @@
 mod registry;
 mod shared;
 
-pub use registry::Registry;
+pub use fsm_macros::machine;
+pub use registry::{Applied, Registry};
 pub use shared::{PoisonedError, Shared};
 
 use std::fmt;
@@ -130,7 +131,10 @@ impl fmt::Display for RejectionKind {
         match self {
             RejectionKind::NoMatchingTransition => f.write_str("no matching transition"),
             RejectionKind::GuardRejected { transition, guard } => {
-                write!(f, "guard `{guard}` of transition `{transition}` rejected it")
+                write!(
+                    f,
+                    "guard `{guard}` of transition `{transition}` rejected it"
+                )
             }
             RejectionKind::ArithmeticOverflow { transition } => {
                 write!(f, "arithmetic overflow in transition `{transition}`")
@@ -209,5 +213,18 @@ pub struct TransitionInfo {
 impl MachineInfo {
     pub fn transition(&self, name: &str) -> Option<&TransitionInfo> {
         self.transitions.iter().find(|t| t.name == name)
+    }
+}
+
+/// Support for generated code; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+
+    /// A collection's length as the spec's `u64` (saturating on targets
+    /// where `usize` is wider).
+    #[inline]
+    pub fn len(n: usize) -> u64 {
+        u64::try_from(n).unwrap_or(u64::MAX)
     }
 }

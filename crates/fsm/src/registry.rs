@@ -1,6 +1,9 @@
 //! One machine instance per key (keyed machines, L10).
 
 use crate::{Machine, Rejection, Step};
+
+/// What applying an input to one machine of `M` returns.
+pub type Applied<M> = Result<Step<<M as Machine>::Phase, <M as Machine>::Effect>, Rejection>;
 use std::collections::BTreeMap;
 
 /// The instances of a keyed machine, ordered by key.
@@ -28,7 +31,7 @@ impl<M: Machine> Registry<M> {
         &mut self,
         key: M::Key,
         input: M::Input,
-    ) -> Result<Step<M::Phase, M::Effect>, Rejection> {
+    ) -> Applied<M> {
         match self.machines.get_mut(&key) {
             Some(m) => m.apply(input),
             None => {
@@ -45,7 +48,7 @@ impl<M: Machine> Registry<M> {
         &mut self,
         key: &M::Key,
         input: M::Input,
-    ) -> Option<Result<Step<M::Phase, M::Effect>, Rejection>> {
+    ) -> Option<Applied<M>> {
         self.machines.get_mut(key).map(|m| m.apply(input))
     }
 

@@ -2,4 +2,5 @@
 //! returning the outcome that becomes the exit code.
 
 pub mod check;
+pub mod expand;
 pub mod fmt;

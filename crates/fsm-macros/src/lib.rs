@@ -1,0 +1,156 @@
+//! The `machine!` proc-macro: generates a state machine from a `.fsm` spec.
+//!
+//! Thin by design: it resolves and reads the file, hands the bytes to
+//! `fsm_core::compile`, and either expands to `fsm_core::codegen::generate`
+//! of the checked model or turns every error diagnostic into a
+//! `compile_error!` carrying the same text `fsm check` prints.
+//!
+//! Paths are relative to the invoking crate's manifest directory
+//! (`CARGO_MANIFEST_DIR`), or to `FSM_MANIFEST_DIR` when that is set (tests
+//! run through trybuild, whose generated crate lives elsewhere, set it).
+//! The expansion includes the spec with `include_str!`, so editing the spec
+//! recompiles its users.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use std::io;
+use std::path::{Path, PathBuf};
+use syn::LitStr;
+use syn::parse::{ParseStream, Parser};
+
+/// Generates the state machine described by a `.fsm` spec.
+///
+/// ```ignore
+/// fsm::machine!("machines/auth_lease.fsm");
+/// ```
+///
+/// The path is relative to the crate's `Cargo.toml` directory. A spec that
+/// `fsm check` rejects does not compile: each error becomes a compile error
+/// with the diagnostic `fsm check` prints.
+#[proc_macro]
+pub fn machine(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand(input.into()).into()
+}
+
+/// The variable that overrides `CARGO_MANIFEST_DIR` for resolving paths.
+const OVERRIDE_VAR: &str = "FSM_MANIFEST_DIR";
+
+fn expand(input: TokenStream) -> TokenStream {
+    let lit = match parse_argument.parse2(input) {
+        Ok(lit) => lit,
+        Err(err) => return err.to_compile_error(),
+    };
+    let written = lit.value();
+    let span = lit.span();
+    let full = match resolve(&written) {
+        Ok(full) => full,
+        Err(message) => return error(span, &message),
+    };
+    let bytes = match std::fs::read(&full) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return error(
+                span,
+                &format!(
+                    "cannot read spec `{written}`: {} (resolved to `{}`)",
+                    io_reason(&err),
+                    full.display()
+                ),
+            );
+        }
+    };
+    let compilation = fsm_core::compile(&written, &bytes);
+    let Some(model) = &compilation.model else {
+        return spec_errors(span, &compilation);
+    };
+    let generated = fsm_core::codegen::generate(model);
+    let include = full.to_string_lossy().into_owned();
+    quote! {
+        #generated
+        const _: &str = ::core::include_str!(#include);
+    }
+}
+
+/// One string literal, optionally followed by a comma.
+fn parse_argument(input: ParseStream) -> syn::Result<LitStr> {
+    const USAGE: &str =
+        "expected the path of a `.fsm` spec, e.g. `machine!(\"machines/name.fsm\")`";
+    if input.is_empty() {
+        return Err(syn::Error::new(Span::call_site(), USAGE));
+    }
+    if !input.peek(LitStr) {
+        return Err(input.error(format!("{USAGE}: the path must be a string literal")));
+    }
+    let lit: LitStr = input.parse()?;
+    if input.peek(syn::Token![,]) {
+        input.parse::<syn::Token![,]>()?;
+    }
+    if !input.is_empty() {
+        return Err(input.error("`machine!` takes one argument: the path of a `.fsm` spec"));
+    }
+    Ok(lit)
+}
+
+/// The absolute path of the spec `written`.
+fn resolve(written: &str) -> Result<PathBuf, String> {
+    if written.is_empty() {
+        return Err("the spec path is empty".to_owned());
+    }
+    if Path::new(written).is_absolute() || written.starts_with(['/', '\\']) {
+        return Err(format!(
+            "spec path `{written}` is absolute; give it relative to the crate's manifest directory"
+        ));
+    }
+    let base = std::env::var_os(OVERRIDE_VAR)
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            format!("cannot resolve spec `{written}`: `CARGO_MANIFEST_DIR` is not set")
+        })?;
+    let base = if base.is_absolute() {
+        base
+    } else {
+        std::env::current_dir()
+            .map_err(|e| format!("cannot resolve spec `{written}`: {e}"))?
+            .join(base)
+    };
+    Ok(base.join(written))
+}
+
+fn io_reason(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+fn error(span: Span, message: &str) -> TokenStream {
+    quote_spanned!(span=> ::core::compile_error!(#message);)
+}
+
+/// One `compile_error!` per error diagnostic, plus a stub of the machine
+/// struct so that uses of it do not add errors of their own.
+fn spec_errors(span: Span, compilation: &fsm_core::Compilation) -> TokenStream {
+    let mut out = TokenStream::new();
+    for diag in compilation.diagnostics.iter().filter(|d| d.is_error()) {
+        let text = fsm_core::render::render(&compilation.source, std::slice::from_ref(diag), false);
+        out.extend(error(span, text.trim_end()));
+    }
+    if out.is_empty() {
+        out.extend(error(span, "the spec has errors"));
+    }
+    let name = compilation
+        .ast
+        .as_ref()
+        .and_then(|file| file.machines.first())
+        .map(|m| m.name.name.as_str())
+        .filter(|n| !n.is_empty());
+    if let Some(name) = name {
+        let ident = fsm_core::codegen::names::ident(name);
+        out.extend(quote!(pub struct #ident;));
+    }
+    out
+}

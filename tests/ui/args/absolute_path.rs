@@ -1,0 +1,3 @@
+fsm::machine!("/etc/machines/auth_lease.fsm");
+
+fn main() {}

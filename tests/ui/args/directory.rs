@@ -1,0 +1,3 @@
+fsm::machine!("ui/args");
+
+fn main() {}

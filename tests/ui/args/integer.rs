@@ -1,0 +1,3 @@
+fsm::machine!(42);
+
+fn main() {}

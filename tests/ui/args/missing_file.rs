@@ -1,0 +1,3 @@
+fsm::machine!("ui/args/no_such_spec.fsm");
+
+fn main() {}

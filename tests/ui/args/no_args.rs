@@ -1,0 +1,3 @@
+fsm::machine!();
+
+fn main() {}

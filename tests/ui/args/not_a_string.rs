@@ -1,0 +1,3 @@
+fsm::machine!(auth_lease);
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/pass/basic.fsm", "ui/pass/basic.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/codegen/method_clash.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/names/duplicate_phase.fsm");
+
+fn main() {}

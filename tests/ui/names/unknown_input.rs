@@ -1,0 +1,3 @@
+fsm::machine!("ui/names/unknown_input.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/structure/no_initial.fsm");
+
+fn main() {}

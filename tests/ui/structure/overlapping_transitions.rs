@@ -1,0 +1,3 @@
+fsm::machine!("ui/structure/overlapping_transitions.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/structure/several_errors.fsm");
+
+fn main() {}

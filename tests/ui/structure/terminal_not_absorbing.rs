@@ -1,0 +1,3 @@
+fsm::machine!("ui/structure/terminal_not_absorbing.fsm");
+
+fn main() {}

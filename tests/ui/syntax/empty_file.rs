@@ -1,0 +1,3 @@
+fsm::machine!("ui/syntax/empty_file.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/syntax/keyword_as_name.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/syntax/missing_brace.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/syntax/unexpected_token.fsm");
+
+fn main() {}

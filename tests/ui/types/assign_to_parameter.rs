@@ -1,0 +1,3 @@
+fsm::machine!("ui/types/assign_to_parameter.fsm");
+
+fn main() {}

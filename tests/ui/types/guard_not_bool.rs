@@ -1,0 +1,3 @@
+fsm::machine!("ui/types/guard_not_bool.fsm");
+
+fn main() {}

@@ -1,0 +1,3 @@
+fsm::machine!("ui/types/mismatched_comparison.fsm");
+
+fn main() {}

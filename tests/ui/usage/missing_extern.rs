@@ -1,0 +1,3 @@
+fsm::machine!("ui/usage/missing_extern.fsm");
+
+fn main() {}
