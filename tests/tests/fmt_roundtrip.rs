@@ -1,7 +1,7 @@
 //! `fsm fmt` over every spec in the repository: the canonical layout is a
 //! fixed point, and formatting never changes what a spec means.
 
-use fsm_core::{compile, fmt, SourceFile};
+use fsm_core::{SourceFile, compile, fmt};
 use serde_json::Value;
 
 /// The model as JSON with every span removed, so that two layouts of the
@@ -61,9 +61,16 @@ fn fmt_is_idempotent_and_preserves_meaning_on_every_spec() {
             meaning(name, &once),
             "{name}: fmt changed the checked model"
         );
-        assert_eq!(comments(text), comments(&once), "{name}: fmt lost or moved a comment");
+        assert_eq!(
+            comments(text),
+            comments(&once),
+            "{name}: fmt lost or moved a comment"
+        );
     }
-    assert!(formatted_count >= 10, "only {formatted_count} specs were formatted");
+    assert!(
+        formatted_count >= 10,
+        "only {formatted_count} specs were formatted"
+    );
 }
 
 #[test]
@@ -81,5 +88,8 @@ fn bundled_machines_are_formatted() {
             _ => unformatted.push(name),
         }
     }
-    assert!(unformatted.is_empty(), "run `fsm fmt machines`: {unformatted:?}");
+    assert!(
+        unformatted.is_empty(),
+        "run `fsm fmt machines`: {unformatted:?}"
+    );
 }

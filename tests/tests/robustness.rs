@@ -2,7 +2,7 @@
 //! the file, whatever it is given: arbitrary bytes, arbitrary token soup,
 //! mutations of real specs, and pathological nesting and size.
 
-use fsm_core::{compile, Compilation};
+use fsm_core::{Compilation, compile};
 use proptest::prelude::*;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -43,7 +43,11 @@ fn assert_located(c: &Compilation) {
                 label.span
             );
         }
-        assert!(d.labels.iter().any(|l| l.primary), "{} has no primary label", d.code);
+        assert!(
+            d.labels.iter().any(|l| l.primary),
+            "{} has no primary label",
+            d.code
+        );
     }
     if c.has_errors() {
         assert!(c.model.is_none(), "a model escaped with errors");
@@ -57,14 +61,95 @@ fn check(bytes: Vec<u8>) {
 
 /// Words the lexer knows, plus some it does not.
 const VOCAB: &[&str] = &[
-    "machine", "M", "{", "}", "(", ")", "[", "]", "<", ">", ",", ":", "::", ".", "..", "..=",
-    "->", "=", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "+=", "-=", "!", "&&", "||",
-    "|", ";", "phases", "initial", "terminal", "state", "input", "effect", "guard", "derive",
-    "transition", "on", "from", "except", "stay", "ignore", "in", "invariant", "verify", "emit",
-    "if", "else", "true", "false", "none", "some", "all", "any", "phase", "key", "extern",
-    "enum", "domain", "max_depth", "reach", "A", "B", "x", "y", "u64", "bool", "Option", "Set",
-    "Map", "List", "String", "0", "1", "340282366920938463463374607431768211456", "\"s\"",
-    "\"unterminated", "///doc\n", "//c\n", "\n", "@", "é", "\u{0}",
+    "machine",
+    "M",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "<",
+    ">",
+    ",",
+    ":",
+    "::",
+    ".",
+    "..",
+    "..=",
+    "->",
+    "=",
+    "==",
+    "!=",
+    "<=",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "+=",
+    "-=",
+    "!",
+    "&&",
+    "||",
+    "|",
+    ";",
+    "phases",
+    "initial",
+    "terminal",
+    "state",
+    "input",
+    "effect",
+    "guard",
+    "derive",
+    "transition",
+    "on",
+    "from",
+    "except",
+    "stay",
+    "ignore",
+    "in",
+    "invariant",
+    "verify",
+    "emit",
+    "if",
+    "else",
+    "true",
+    "false",
+    "none",
+    "some",
+    "all",
+    "any",
+    "phase",
+    "key",
+    "extern",
+    "enum",
+    "domain",
+    "max_depth",
+    "reach",
+    "A",
+    "B",
+    "x",
+    "y",
+    "u64",
+    "bool",
+    "Option",
+    "Set",
+    "Map",
+    "List",
+    "String",
+    "0",
+    "1",
+    "340282366920938463463374607431768211456",
+    "\"s\"",
+    "\"unterminated",
+    "///doc\n",
+    "//c\n",
+    "\n",
+    "@",
+    "é",
+    "\u{0}",
 ];
 
 fn token_soup() -> impl Strategy<Value = Vec<u8>> {
@@ -79,7 +164,11 @@ fn seeds() -> Vec<Vec<u8>> {
         .filter_map(|p| std::fs::read(root.join(p)).ok())
         .collect();
     let lang = std::fs::read_to_string(root.join("docs/language.md")).unwrap_or_default();
-    seeds.extend(fsm_tests::fsm_blocks(&lang).into_iter().map(String::into_bytes));
+    seeds.extend(
+        fsm_tests::fsm_blocks(&lang)
+            .into_iter()
+            .map(String::into_bytes),
+    );
     if seeds.is_empty() {
         seeds.push(b"machine M { phases { A } initial A }".to_vec());
     }
@@ -174,8 +263,10 @@ proptest! {
 }
 
 fn machine_around(body: &str) -> Vec<u8> {
-    format!("machine M {{ phases {{ A }} initial A state {{ x: bool = false }} invariant i: {body} }}")
-        .into_bytes()
+    format!(
+        "machine M {{ phases {{ A }} initial A state {{ x: bool = false }} invariant i: {body} }}"
+    )
+    .into_bytes()
 }
 
 #[test]

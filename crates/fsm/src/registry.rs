@@ -27,11 +27,7 @@ impl<M: Machine> Registry<M> {
 
     /// Applies `input` to the machine of `key`, creating it in its initial
     /// state when absent. A rejected input on a new key leaves no entry.
-    pub fn apply(
-        &mut self,
-        key: M::Key,
-        input: M::Input,
-    ) -> Applied<M> {
+    pub fn apply(&mut self, key: M::Key, input: M::Input) -> Applied<M> {
         match self.machines.get_mut(&key) {
             Some(m) => m.apply(input),
             None => {
@@ -44,11 +40,7 @@ impl<M: Machine> Registry<M> {
     }
 
     /// Applies `input` to an existing machine only; `None` when absent.
-    pub fn apply_existing(
-        &mut self,
-        key: &M::Key,
-        input: M::Input,
-    ) -> Option<Applied<M>> {
+    pub fn apply_existing(&mut self, key: &M::Key, input: M::Input) -> Option<Applied<M>> {
         self.machines.get_mut(key).map(|m| m.apply(input))
     }
 
