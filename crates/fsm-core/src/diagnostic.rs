@@ -91,6 +91,7 @@ codes! {
     DerivedCycle = "FSM0309", Error, "derived values depend on each other in a cycle";
     AssignToReadOnly = "FSM0310", Error, "assignment to a read-only name";
     ActionCycle = "FSM0311", Error, "cycle among actions";
+    ActionArgumentReadsWrittenState = "FSM0312", Error, "action argument reads state the action writes";
     // --- structure (04xx)
     MissingInitial = "FSM0401", Error, "missing initial phase";
     DuplicateInitial = "FSM0402", Error, "more than one initial phase";

@@ -14,7 +14,7 @@ use super::expr::{Scope, ScopeKind, plural};
 use super::{Cx, MAX_DEPTH, duplicate, inline, list_names, unknown};
 use crate::ast::{self, AssignOp, Ident};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{self, FieldId, TExpr, TStmt, TStmtKind, Ty};
+use crate::model::{self, FieldId, TExpr, TExprKind, TStmt, TStmtKind, Ty};
 
 const STMT_METHODS: [&str; 4] = ["insert", "remove", "push", "clear"];
 
@@ -598,6 +598,7 @@ impl Cx<'_> {
             .map(|(x, p)| self.check_arg(sc, x, p))
             .collect();
         let typed: Vec<TExpr> = typed.into_iter().collect::<Option<_>>()?;
+        self.check_args_by_value(a, &action.name, &typed);
         // A failed action (or one in a cycle) was reported where it is.
         let (depth, size) = {
             let body = self.actions.get(a).and_then(Option::as_ref)?;
@@ -620,5 +621,111 @@ impl Cx<'_> {
         }
         let body = self.actions.get(a).and_then(Option::as_ref)?;
         Some(inline::stmts(body, &typed))
+    }
+
+    /// Inlining puts each argument where its parameter is read, so an
+    /// argument must not read a field the action (or an action it runs)
+    /// writes: then inlining means the same as passing the value (FSM0312).
+    fn check_args_by_value(&mut self, a: super::resolve::ActionId, name: &str, args: &[TExpr]) {
+        let Some(body) = self.actions.get(a).and_then(Option::as_ref) else {
+            return;
+        };
+        let mut writes: Vec<(FieldId, crate::span::Span)> = Vec::new();
+        for s in body {
+            s.walk(&mut |st| {
+                if let Some(f) = written_field(st)
+                    && !writes.iter().any(|(w, _)| *w == f)
+                {
+                    writes.push((f, st.span));
+                }
+            });
+        }
+        if writes.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for arg in args {
+            let mut reads: Vec<FieldId> = Vec::new();
+            arg.walk(&mut |e| match &e.kind {
+                TExprKind::Field(f) => reads.push(*f),
+                TExprKind::Derived(d) => self.derived_fields(*d, &mut reads),
+                _ => {}
+            });
+            let hit = reads
+                .iter()
+                .find_map(|r| writes.iter().find(|(w, _)| w == r).copied());
+            if let Some((f, write)) = hit {
+                found.push((arg.span, f, write));
+            }
+        }
+        for (span, f, write) in found {
+            let field = self
+                .s
+                .fields
+                .get(f.index())
+                .map_or("?", |x| x.def.name.name.as_str());
+            // A write inlined from a nested action names that action.
+            let inner = self.s.actions.iter().find(|x| {
+                let b = x.def.body.span;
+                x.def.name.name != name && b.start <= write.start && write.end <= b.end
+            });
+            let written_label = match inner {
+                Some(x) => format!("`{field}` written here, by `{}`", x.def.name.name),
+                None => format!("`{field}` written here"),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::ActionArgumentReadsWrittenState,
+                    format!("argument of `{name}` reads `{field}`, which `{name}` writes"),
+                    span,
+                    format!("reads `{field}`, which `{name}` writes"),
+                )
+                .with_secondary(write, written_label)
+                .with_note(
+                    "an argument is evaluated where its parameter is read, so it would see the \
+                     new value after this write",
+                )
+                .with_help(
+                    "copy the value into a parameter of the input, or read it inside the action",
+                ),
+            );
+        }
+    }
+
+    /// The fields a derived value reads, through the derived values it
+    /// reads.
+    fn derived_fields(&self, d: model::DerivedId, out: &mut Vec<FieldId>) {
+        let s = self.s;
+        let mut seen = vec![d];
+        let mut todo = vec![d];
+        while let Some(d) = todo.pop() {
+            let Some(sym) = s.derived.get(d.index()) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            super::resolve::read_names(sym.expr, &mut Vec::new(), &mut names, 0);
+            for (n, _) in names {
+                if let Some(&f) = s.field_by_name.get(n) {
+                    out.push(f);
+                } else if let Some(&e) = s.derived_by_name.get(n)
+                    && !seen.contains(&e)
+                {
+                    seen.push(e);
+                    todo.push(e);
+                }
+            }
+        }
+    }
+}
+
+/// The field a statement writes itself (not through nested statements).
+fn written_field(s: &TStmt) -> Option<FieldId> {
+    match &s.kind {
+        TStmtKind::Assign { field, .. }
+        | TStmtKind::Insert { field, .. }
+        | TStmtKind::Remove { field, .. }
+        | TStmtKind::Push { field, .. }
+        | TStmtKind::Clear { field } => Some(*field),
+        TStmtKind::Emit { .. } | TStmtKind::If { .. } => None,
     }
 }
