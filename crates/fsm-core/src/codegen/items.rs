@@ -60,6 +60,19 @@ impl Gen<'_> {
                 let name = names::ident(&e.name);
                 let doc = docs_or(&e.docs, &format!(" The enum `{}` of the spec.", e.name));
                 out.extend(plain_enum(&name, doc, &e.variants));
+            } else {
+                // A bound enum: the spec's variant list must be exactly the
+                // Rust enum's, which an exhaustive match proves at compile
+                // time (a missing variant is a non-exhaustive match, an
+                // extra one an unknown variant).
+                let path = self.enum_ty(crate::model::EnumId::from_index(i));
+                let arms = e.variants.iter().map(|v| {
+                    let v = names::ident(&v.name);
+                    quote! { #path::#v => {} }
+                });
+                out.extend(quote! {
+                    const _: fn(#path) = |__value: #path| match __value { #(#arms)* };
+                });
             }
         }
         out.extend(self.signature_enum(
