@@ -160,71 +160,79 @@ fn join_bar(s: &super::resolve::Symbols<'_>, phases: &[PhaseId]) -> String {
 /// structurally): whenever the one with more guards is enabled, so is the
 /// other. That covers "neither has a guard" and "same guards".
 fn overlap(cx: &mut Cx<'_>, ts: &[LTransition<'_>]) {
-    let s = cx.s;
-    let complete: Vec<(usize, &LTransition<'_>)> = ts
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.input.is_some() && t.sources.is_some() && t.guards_ok())
-        .collect();
-    for (k, &(_, a)) in complete.iter().enumerate() {
-        for &(_, b) in complete.iter().skip(k + 1) {
-            if a.input != b.input {
-                continue;
-            }
-            let (Some(sa), Some(sb)) = (&a.sources, &b.sources) else {
-                continue;
-            };
-            let common: Vec<PhaseId> = sa
-                .iter()
-                .copied()
-                .filter(|p| sb.binary_search(p).is_ok())
-                .collect();
-            if common.is_empty() {
-                continue;
-            }
-            let a_in_b = guards_within(a, b);
-            let b_in_a = guards_within(b, a);
-            if !a_in_b && !b_in_a {
-                continue;
-            }
-            let input = a
-                .input
-                .and_then(|i| s.input(i))
-                .map_or("?", |i| i.name.name.as_str());
-            let phases = list_names(common.iter().map(|p| s.phase_name(*p)));
-            let why = match (a.guards.is_empty(), b.guards.is_empty(), a_in_b && b_in_a) {
-                (true, true, _) => "neither has a guard".to_string(),
-                (_, _, true) => "they have the same guards".to_string(),
-                _ => {
-                    let (fewer, more) = if a_in_b { (a, b) } else { (b, a) };
-                    if fewer.guards.is_empty() {
-                        format!("`{}` has no guard", fewer.name.name)
-                    } else {
-                        format!(
-                            "every guard of `{}` is also a guard of `{}`",
-                            fewer.name.name, more.name.name
-                        )
-                    }
-                }
-            };
-            cx.report(
-                Diagnostic::new(
-                    Code::Overlap,
-                    format!("transitions `{}` and `{}` overlap", a.name.name, b.name.name),
-                    b.name.span,
-                    format!("`{}` handles `{input}` in {phases}", b.name.name),
-                )
-                .with_secondary(
-                    a.name.span,
-                    format!("`{}` handles `{input}` in {phases} too", a.name.name),
-                )
-                .with_note(format!(
-                    "{why}: both can fire on `{input}` in {phases}, and nothing is decided by declaration order"
-                ))
-                .with_help("add a guard that tells them apart, or make their source sets disjoint"),
-            );
+    // Only transitions on the same input can overlap: compare within each
+    // input's group (declaration order kept), not across the whole machine.
+    let mut by_input: std::collections::BTreeMap<InputId, Vec<&LTransition<'_>>> =
+        std::collections::BTreeMap::new();
+    for t in ts.iter().filter(|t| t.sources.is_some() && t.guards_ok()) {
+        if let Some(input) = t.input {
+            by_input.entry(input).or_default().push(t);
         }
     }
+    for group in by_input.values() {
+        for (k, &a) in group.iter().enumerate() {
+            for &b in group.iter().skip(k + 1) {
+                overlap_pair(cx, a, b);
+            }
+        }
+    }
+}
+
+/// Reports `a` and `b` (same input, `a` declared first) when they overlap.
+fn overlap_pair(cx: &mut Cx<'_>, a: &LTransition<'_>, b: &LTransition<'_>) {
+    let s = cx.s;
+    let (Some(sa), Some(sb)) = (&a.sources, &b.sources) else {
+        return;
+    };
+    let common: Vec<PhaseId> = sa
+        .iter()
+        .copied()
+        .filter(|p| sb.binary_search(p).is_ok())
+        .collect();
+    if common.is_empty() {
+        return;
+    }
+    let a_in_b = guards_within(a, b);
+    let b_in_a = guards_within(b, a);
+    if !a_in_b && !b_in_a {
+        return;
+    }
+    let input = a
+        .input
+        .and_then(|i| s.input(i))
+        .map_or("?", |i| i.name.name.as_str());
+    let phases = list_names(common.iter().map(|p| s.phase_name(*p)));
+    let why = match (a.guards.is_empty(), b.guards.is_empty(), a_in_b && b_in_a) {
+        (true, true, _) => "neither has a guard".to_string(),
+        (_, _, true) => "they have the same guards".to_string(),
+        _ => {
+            let (fewer, more) = if a_in_b { (a, b) } else { (b, a) };
+            if fewer.guards.is_empty() {
+                format!("`{}` has no guard", fewer.name.name)
+            } else {
+                format!(
+                    "every guard of `{}` is also a guard of `{}`",
+                    fewer.name.name, more.name.name
+                )
+            }
+        }
+    };
+    cx.report(
+        Diagnostic::new(
+            Code::Overlap,
+            format!("transitions `{}` and `{}` overlap", a.name.name, b.name.name),
+            b.name.span,
+            format!("`{}` handles `{input}` in {phases}", b.name.name),
+        )
+        .with_secondary(
+            a.name.span,
+            format!("`{}` handles `{input}` in {phases} too", a.name.name),
+        )
+        .with_note(format!(
+            "{why}: both can fire on `{input}` in {phases}, and nothing is decided by declaration order"
+        ))
+        .with_help("add a guard that tells them apart, or make their source sets disjoint"),
+    );
 }
 
 /// Whether every guard of `a` is also a guard of `b` (structurally).
