@@ -266,6 +266,46 @@ pub struct Model {
     pub ignores: Vec<Ignore>,
     pub invariants: Vec<Invariant>,
     pub verify: Verify,
+    /// `impl Trait { … }` blocks: how handwritten Rust traits map onto the
+    /// machine (L13). Not part of the machine's meaning (the spec version
+    /// ignores them).
+    pub bindings: Vec<Binding>,
+}
+
+/// `impl Trait { fn method(params) = target … }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Binding {
+    /// The trait's name as written (the Rust side names its path).
+    pub trait_name: String,
+    pub docs: Vec<String>,
+    pub span: Span,
+    pub methods: Vec<MethodBinding>,
+}
+
+/// One trait method and what it maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodBinding {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub span: Span,
+    /// The Rust method's parameter names (after `&self`), in order. For an
+    /// input they map by position onto the input's parameters.
+    pub params: Vec<String>,
+    pub target: BindingTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BindingTarget {
+    /// `= Input`: applies the input.
+    Input(InputId),
+    /// `= snapshot`: the whole snapshot.
+    Snapshot,
+    /// `= phase`: the current phase.
+    Phase,
+    /// `= field name`.
+    Field(FieldId),
+    /// `= derive name`.
+    Derived(DerivedId),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

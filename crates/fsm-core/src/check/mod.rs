@@ -265,6 +265,7 @@ fn assemble(
             })
             .collect::<Option<_>>()?,
         verify: verify?,
+        bindings: Vec::new(),
     })
 }
 

@@ -21,6 +21,7 @@ pub fn version_json(model: &Model) -> String {
     let mut value = serde_json::to_value(model).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("verify");
+        map.remove("bindings");
     }
     let mut out = String::new();
     write_canonical(&value, &mut out);
