@@ -116,6 +116,38 @@ pub enum ItemKind {
     Invariant { name: Ident, expr: Expr },
     /// `verify { ... }`
     Verify(Vec<VerifySetting>),
+    /// `impl Trait { fn method(params) = target ... }`: a handle binding
+    Impl {
+        trait_name: Ident,
+        methods: Vec<ImplMethod>,
+    },
+}
+
+/// One line of an `impl` block: `fn name(a, b) = target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImplMethod {
+    pub docs: Docs,
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    /// The span of `(...)`, when written.
+    pub params_span: Option<Span>,
+    pub target: ImplTarget,
+    pub span: Span,
+}
+
+/// What the right side of an `impl` line names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImplTarget {
+    /// `= Input`
+    Input(Ident),
+    /// `= snapshot`
+    Snapshot(Span),
+    /// `= phase`
+    Phase(Span),
+    /// `= field name`
+    Field(Ident),
+    /// `= derive name`
+    Derive(Ident),
 }
 
 /// A phase or enum variant, with its docs.

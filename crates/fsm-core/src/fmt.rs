@@ -20,8 +20,8 @@
 
 use crate::ast::{
     Action, BinaryOp, Block, Docs, DomainTarget, DomainValues, Else, Expr, ExprKind, File, Ident,
-    Item, ItemKind, Machine, MachineGuard, Param, Quantifier, Signature, Sources, Stmt, StmtKind,
-    Target, Transition, TypeExpr, UnaryOp, Variant, VerifyKind,
+    ImplMethod, ImplTarget, Item, ItemKind, Machine, MachineGuard, Param, Quantifier, Signature,
+    Sources, Stmt, StmtKind, Target, Transition, TypeExpr, UnaryOp, Variant, VerifyKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::lexer::{self, TokenKind};
@@ -73,6 +73,7 @@ enum Group {
     Ignore,
     Invariant,
     Verify,
+    Impl,
 }
 
 fn group_of(kind: &ItemKind) -> Group {
@@ -95,6 +96,7 @@ fn group_of(kind: &ItemKind) -> Group {
         ItemKind::Ignore { .. } => Group::Ignore,
         ItemKind::Invariant { .. } => Group::Invariant,
         ItemKind::Verify(_) => Group::Verify,
+        ItemKind::Impl { .. } => Group::Impl,
     }
 }
 
@@ -518,6 +520,33 @@ impl<'a> Printer<'a> {
                     self.line("}");
                 }
             }
+            ItemKind::Impl {
+                trait_name,
+                methods,
+            } => {
+                let open = self.brace_at_or_after(item.span.start);
+                self.leading(open);
+                let close = item.span.end.saturating_sub(1);
+                let head = format!("impl {}", trait_name.name);
+                if methods.is_empty() && !self.trivia_before(close) {
+                    self.line(&format!("{head} {{}}"));
+                } else {
+                    self.text(&format!("{head} {{"));
+                    self.flush(true);
+                    self.trailing(open + 1);
+                    self.indent += 1;
+                    for m in methods {
+                        self.begin(m.span.start, Some(&m.docs), true);
+                        self.leading(m.span.end);
+                        self.impl_method(m);
+                        self.end(m.span.end);
+                    }
+                    self.leading(close);
+                    self.indent -= 1;
+                    self.strip_blanks();
+                    self.line("}");
+                }
+            }
             kind => {
                 // One-line items: comments inside move before them.
                 self.leading(item.span.end);
@@ -572,8 +601,38 @@ impl<'a> Printer<'a> {
             | ItemKind::Guards(_)
             | ItemKind::Action(_)
             | ItemKind::Transition(_)
-            | ItemKind::Verify(_) => {}
+            | ItemKind::Verify(_)
+            | ItemKind::Impl { .. } => {}
         }
+    }
+
+    /// `fn name(a, b) = target`, one parameter per line when too long.
+    fn impl_method(&mut self, m: &ImplMethod) {
+        let target = match &m.target {
+            ImplTarget::Input(input) => input.name.clone(),
+            ImplTarget::Snapshot(_) => "snapshot".to_string(),
+            ImplTarget::Phase(_) => "phase".to_string(),
+            ImplTarget::Field(field) => format!("field {}", field.name),
+            ImplTarget::Derive(derived) => format!("derive {}", derived.name),
+        };
+        let head = format!("fn {}", m.name.name);
+        if m.params_span.is_none() && m.params.is_empty() {
+            self.line(&format!("{head} = {target}"));
+            return;
+        }
+        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+        let flat = format!("{head}({}) = {target}", names.join(", "));
+        if names.is_empty() || self.fits(&flat) {
+            self.line(&flat);
+            return;
+        }
+        self.line(&format!("{head}("));
+        self.indent += 1;
+        for name in names {
+            self.line(&format!("{name},"));
+        }
+        self.indent -= 1;
+        self.line(&format!(") = {target}"));
     }
 
     /// `input Name(a: T, b: U)`, one parameter per line when too long
@@ -1077,6 +1136,11 @@ fn collect_docs(m: &Machine, out: &mut Vec<Span>) {
             ItemKind::Action(a) => {
                 for p in &a.params {
                     add(&p.docs);
+                }
+            }
+            ItemKind::Impl { methods, .. } => {
+                for m in methods {
+                    add(&m.docs);
                 }
             }
             _ => {}

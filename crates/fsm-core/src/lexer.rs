@@ -59,6 +59,8 @@ pub enum Keyword {
     Any,
     Phase,
     Target,
+    Impl,
+    Fn,
 }
 
 impl Keyword {
@@ -99,6 +101,8 @@ impl Keyword {
         Keyword::Any,
         Keyword::Phase,
         Keyword::Target,
+        Keyword::Impl,
+        Keyword::Fn,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -139,6 +143,8 @@ impl Keyword {
             Keyword::Any => "any",
             Keyword::Phase => "phase",
             Keyword::Target => "target",
+            Keyword::Impl => "impl",
+            Keyword::Fn => "fn",
         }
     }
 
@@ -168,6 +174,7 @@ impl Keyword {
                 | Keyword::Ignore
                 | Keyword::Invariant
                 | Keyword::Verify
+                | Keyword::Impl
         )
     }
 }

@@ -13,7 +13,9 @@
 //! 3. `structure`: terminal phases, empty source sets, static overlap,
 //!    ignores and their conflicts;
 //! 4. `verify`: the `verify` settings;
-//! 5. `warnings`: unreachable phases, unused inputs, fields, guards,
+//! 5. `bindings`: the `impl Trait { }` blocks (before the warnings: a field a
+//!    trait method returns counts as read);
+//! 6. `warnings`: unreachable phases, unused inputs, fields, guards,
 //!    effects, actions.
 //!
 //! No cascades: a name or type that failed is reported once, and whatever
@@ -22,6 +24,7 @@
 //! comes from a syntax error already reported and is skipped silently.
 //! Recursion is bounded by `MAX_DEPTH` whatever the parser allows.
 
+mod bindings;
 mod expr;
 mod inline;
 mod lower;
@@ -71,11 +74,20 @@ fn check_machine(machine: &ast::Machine) -> (Option<Model>, Vec<Diagnostic>) {
     let lowered = lower::lower(&mut cx);
     let ignores = structure::check(&mut cx, &lowered);
     let verify = verify::lower(&mut cx);
+    let bindings = bindings::lower(&syms, &mut cx.diags);
+    // A field a trait method returns is read, through the generated impl.
+    for method in bindings.iter().flat_map(|b| &b.methods) {
+        if let crate::model::BindingTarget::Field(f) = method.target
+            && let Some(read) = cx.usage.fields_read.get_mut(f.index())
+        {
+            *read = true;
+        }
+    }
     warnings::check(&mut cx, &lowered);
     let model = if cx.diags.iter().any(Diagnostic::is_error) {
         None
     } else {
-        assemble(&syms, lowered, ignores, verify)
+        assemble(&syms, lowered, ignores, verify, bindings)
     };
     (model, cx.diags)
 }
@@ -87,6 +99,7 @@ fn assemble(
     l: lower::Lowered,
     ignores: Option<Vec<crate::model::Ignore>>,
     verify: Option<crate::model::Verify>,
+    bindings: Vec<crate::model::Binding>,
 ) -> Option<Model> {
     use crate::model as m;
     let docs = |d: &ast::Docs| d.lines.clone();
@@ -265,7 +278,7 @@ fn assemble(
             })
             .collect::<Option<_>>()?,
         verify: verify?,
-        bindings: Vec::new(),
+        bindings,
     })
 }
 

@@ -427,6 +427,8 @@ impl<'a> Items<'a> {
                     it.invariants.push(InvariantSym { name, docs, expr })
                 }
                 ast::ItemKind::Verify(settings) => it.verify.extend(settings),
+                // Checked by `bindings`, which reads the items itself.
+                ast::ItemKind::Impl { .. } => {}
             }
         }
         it

@@ -1405,3 +1405,67 @@ fn former_cascades_are_single_reports() {
     );
     assert_eq!(d.labels[1].message, "`Ping` declared here");
 }
+
+// ------------------------------------------------------------ bindings
+
+#[test]
+fn bindings_lower_to_the_model() {
+    let m = ok("/// The handle.\n\
+         impl Handle {\n\
+         /// Goes.\n\
+         fn go(amount) = Go\n\
+         fn stop = Stop\n\
+         fn snap = snapshot\n\
+         fn phase = phase\n\
+         fn count = field n\n\
+         fn small = derive small\n\
+         }\n\
+         impl Other { fn stop() = Stop }\n\
+         derive small: bool = n < 3");
+    assert_eq!(m.bindings.len(), 2);
+    let b = &m.bindings[0];
+    assert_eq!(b.trait_name, "Handle");
+    assert_eq!(b.docs, ["The handle."]);
+    let targets: Vec<(&str, BindingTarget)> = b
+        .methods
+        .iter()
+        .map(|x| (x.name.as_str(), x.target))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("go", BindingTarget::Input(InputId(0))),
+            ("stop", BindingTarget::Input(InputId(1))),
+            ("snap", BindingTarget::Snapshot),
+            ("phase", BindingTarget::Phase),
+            ("count", BindingTarget::Field(FieldId(0))),
+            ("small", BindingTarget::Derived(DerivedId(0))),
+        ]
+    );
+    assert_eq!(b.methods[0].params, ["amount"]);
+    assert_eq!(b.methods[0].docs, ["Goes."]);
+    assert_eq!(m.bindings[1].methods.len(), 1);
+}
+
+#[test]
+fn binding_errors() {
+    let d = one("impl H { fn go(a) = Goo }", Code::UnknownInput);
+    assert_eq!(help(&d), "did you mean `Go`?");
+    one("impl H { fn f = field nn }", Code::UnknownName);
+    one("impl H { fn f = derive nothing }", Code::UnknownName);
+    let d = one("impl H { fn go = Go }", Code::Arity);
+    assert!(d.notes.iter().any(|n| n.contains("`x`")), "{d:?}");
+    one("impl H { fn stop(a) = Stop }", Code::Arity);
+    one("impl H { fn f(a) = snapshot }", Code::Arity);
+    assert_eq!(
+        codes("impl H { fn go(a, a) = Go }"),
+        [Code::Arity, Code::Duplicate]
+    );
+    let d = one("impl H { fn f = phase\n fn f = snapshot }", Code::Duplicate);
+    assert_eq!(d.labels.len(), 2);
+    one(
+        "impl H { fn f = phase }\n impl H { fn g = phase }",
+        Code::Duplicate,
+    );
+    ok("impl H { fn f = phase }\n impl J { fn f = phase }");
+}

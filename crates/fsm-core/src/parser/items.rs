@@ -2,9 +2,9 @@
 
 use super::{Delim, PResult, Parser, Recover, Sync};
 use crate::ast::{
-    Action, DomainTarget, DomainValues, Field, GuardDef, Ident, Item, ItemKind, Machine,
-    MachineGuard, Param, Signature, Sources, Target, Transition, Variant, VerifyKind,
-    VerifySetting,
+    Action, DomainTarget, DomainValues, Field, GuardDef, Ident, ImplMethod, ImplTarget, Item,
+    ItemKind, Machine, MachineGuard, Param, Signature, Sources, Target, Transition, Variant,
+    VerifyKind, VerifySetting,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lexer::{Keyword, TokenKind};
@@ -155,6 +155,7 @@ impl Parser<'_> {
                     // at the items' indentation counts as an item.
                     self.item_is_transition = true;
                     let found_ident = self.ident_text().is_some();
+                    let found_fn = self.at_kw(Keyword::Fn);
                     if self.kind() != &TokenKind::Error {
                         let found = self.describe();
                         let mut diag = Diagnostic::new(
@@ -167,6 +168,8 @@ impl Parser<'_> {
                             diag = diag.with_help(
                                 "an item starts with a keyword: `state`, `input`, `transition`, …",
                             );
+                        } else if found_fn {
+                            diag = diag.with_help("`fn` lines go inside `impl Trait { ... }`");
                         }
                         self.report(diag);
                     }
@@ -320,6 +323,14 @@ impl Parser<'_> {
                 ItemKind::Invariant { name, expr }
             }
             Keyword::Verify => ItemKind::Verify(self.settings()?),
+            Keyword::Impl => {
+                let trait_name = self.ident("a trait name")?;
+                let methods = self.impl_methods()?;
+                ItemKind::Impl {
+                    trait_name,
+                    methods,
+                }
+            }
             _ => return Err(self.expected("an item")),
         })
     }
@@ -439,6 +450,94 @@ impl Parser<'_> {
             params,
             expr,
             span,
+        })
+    }
+
+    /// `{ fn name(params) = target ... }` of an `impl` item, with docs.
+    fn impl_methods(&mut self) -> PResult<Vec<ImplMethod>> {
+        self.expect(&TokenKind::LBrace, "`{`")?;
+        let level = self.delims.len();
+        let mut methods = Vec::new();
+        loop {
+            let before = self.pos;
+            if self.doubled_brace("`fn` or `}`") {
+                continue;
+            }
+            match self.kind() {
+                TokenKind::Semi | TokenKind::Comma => {
+                    self.bump();
+                }
+                TokenKind::RBrace => {
+                    self.drop_docs();
+                    self.bump();
+                    break;
+                }
+                TokenKind::Eof => {
+                    self.expected("`fn` or `}`");
+                    break;
+                }
+                _ if self.at_item_boundary() => {
+                    self.unclosed(level);
+                    break;
+                }
+                _ => {
+                    match self.impl_method() {
+                        Ok(m) => methods.push(m),
+                        Err(Recover) => self.broken = true,
+                    }
+                    if self.broken {
+                        self.sync(level, Sync::Method);
+                        self.broken = false;
+                    }
+                }
+            }
+            self.ensure_progress(before);
+        }
+        Ok(methods)
+    }
+
+    /// `fn name(a, b) = target`; the target is an input name, `snapshot`,
+    /// `phase`, `field name` or `derive name`.
+    fn impl_method(&mut self) -> PResult<ImplMethod> {
+        let docs = self.take_docs();
+        if !self.at_kw(Keyword::Fn) {
+            return Err(self.expected("`fn` or `}`"));
+        }
+        let start = self.bump().start;
+        let name = self.param_name("a method name")?;
+        let (params, params_span) = if self.at(&TokenKind::LParen) {
+            let (params, span) =
+                self.comma_list(Delim::Paren, false, |p| p.param_name("a parameter name"))?;
+            (params, Some(span))
+        } else {
+            (Vec::new(), None)
+        };
+        if self.closing {
+            // The parameter list was not closed (reported).
+            return Err(Recover);
+        }
+        self.expect(&TokenKind::Eq, "`=`")?;
+        let target = if self.at_kw(Keyword::Phase) {
+            ImplTarget::Phase(self.bump())
+        } else if self.eat_kw(Keyword::Derive).is_some() {
+            ImplTarget::Derive(self.ident("a derived value name")?)
+        } else if self.ident_text() == Some("snapshot") {
+            ImplTarget::Snapshot(self.bump())
+        } else if self.ident_text() == Some("field") && self.kind_at(1) == &TokenKind::Ident {
+            self.bump();
+            ImplTarget::Field(self.ident("a field name")?)
+        } else {
+            ImplTarget::Input(
+                self.ident("an input name, `snapshot`, `phase`, `field name` or `derive name`")?,
+            )
+        };
+        Ok(ImplMethod {
+            docs,
+            name,
+            params,
+            params_span,
+            target,
+            span: Span::new(start, self.prev_end.max(start)),
         })
     }
 

@@ -115,6 +115,8 @@ enum Sync {
     Field,
     /// the next setting of `verify { }`
     Setting,
+    /// the next `fn` line of `impl Trait { }`
+    Method,
     /// the next `guard` or body of a transition
     Guard,
     /// the next `,` of a list (or its end); `named` as in `comma_list`
@@ -835,6 +837,7 @@ impl<'a> Parser<'a> {
                 here && *kind == TokenKind::Ident
                     && matches!(self.kind_at(1), TokenKind::Colon | TokenKind::LParen)
             }
+            Sync::Method => here && *kind == TokenKind::Keyword(Keyword::Fn),
             Sync::Setting => {
                 here && self
                     .ident_text()

@@ -1081,6 +1081,11 @@ const VOCAB: &[&str] = &[
     "some",
     "none",
     "phase",
+    "impl",
+    "fn",
+    "snapshot",
+    "field",
+    "derive",
     "1",
     "\"s\"",
     "x",
@@ -1124,4 +1129,66 @@ proptest::proptest! {
         }
         let _ = parse_text(&text);
     }
+}
+
+#[test]
+fn impl_blocks() {
+    let ItemKind::Impl {
+        trait_name,
+        methods,
+    } = item(
+        "impl Handle {\n\
+         /// Docs.\n\
+         fn go(a, phase) = Go\n\
+         fn stop() = Stop\n\
+         fn bare = Bare\n\
+         fn snapshot = snapshot\n\
+         fn phase = phase\n\
+         fn n = field count\n\
+         fn d = derive open\n\
+         fn field = field\n\
+         }",
+    )
+    else {
+        panic!("not an impl block");
+    };
+    assert_eq!(trait_name.name, "Handle");
+    assert_eq!(methods.len(), 8);
+    assert_eq!(methods[0].docs.lines, ["Docs."]);
+    let params: Vec<&str> = methods[0].params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(params, ["a", "phase"]);
+    assert!(methods[1].params.is_empty() && methods[1].params_span.is_some());
+    assert!(methods[2].params_span.is_none());
+    assert!(matches!(&methods[2].target, ImplTarget::Input(i) if i.name == "Bare"));
+    assert!(matches!(methods[3].target, ImplTarget::Snapshot(_)));
+    assert!(matches!(methods[4].target, ImplTarget::Phase(_)));
+    assert!(matches!(&methods[5].target, ImplTarget::Field(i) if i.name == "count"));
+    assert!(matches!(&methods[6].target, ImplTarget::Derive(i) if i.name == "open"));
+    assert!(matches!(&methods[7].target, ImplTarget::Input(i) if i.name == "field"));
+}
+
+#[test]
+fn impl_block_errors_recover() {
+    let (file, diags) = parse_text(
+        "machine M {\n    impl H {\n        fn a = \n        fn b(x y) = B\n        go = C\n        fn d = D\n    }\n    input D\n}\n",
+    );
+    assert!(!diags.is_empty());
+    let items = &file.machines[0].items;
+    assert_eq!(items.len(), 2, "{items:#?}");
+    let ItemKind::Impl { methods, .. } = &items[0].kind else {
+        panic!("not an impl block");
+    };
+    assert!(methods.iter().any(|m| m.name.name == "d"), "{methods:#?}");
+    let (_, diags) = parse_text("machine M {\n    impl H {\n        fn a = A\n    input D\n}\n");
+    assert_eq!(codes(&diags), ["FSM0010"], "{diags:#?}");
+}
+
+#[test]
+fn fn_outside_impl_is_explained() {
+    let (_, diags) = parse_text("machine M {\n    fn a = A\n}\n");
+    assert_eq!(codes(&diags), ["FSM0010"], "{diags:#?}");
+    assert!(
+        diags[0].help.as_deref().is_some_and(|h| h.contains("impl")),
+        "{diags:#?}"
+    );
 }
