@@ -1,4 +1,4 @@
-//! Compile-fail cases of the `machine!` macro (`tests/ui/<topic>/*.rs`, each
+//! Compile-fail cases of the `machine!` and `#[fsm::implement]` macros (`tests/ui/<topic>/*.rs`, each
 //! with its spec and its reviewed `.stderr`), and one case that compiles and
 //! runs (`tests/ui/pass/`).
 //!
@@ -19,6 +19,7 @@ fn ui() {
         "structure",
         "codegen",
         "usage",
+        "bindings",
     ] {
         cases.compile_fail(format!("ui/{topic}/*.rs"));
     }

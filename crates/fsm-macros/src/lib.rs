@@ -1,4 +1,6 @@
-//! The `machine!` proc-macro: generates a state machine from a `.fsm` spec.
+//! The `machine!` proc-macro: generates a state machine from a `.fsm` spec;
+//! and `#[implement]`, which writes a handwritten trait's methods from the
+//! spec's `impl Trait { … }` block.
 //!
 //! Thin by design: it resolves and reads the file, hands the bytes to
 //! `fsm_core::compile`, and either expands to `fsm_core::codegen::generate`
@@ -11,6 +13,8 @@
 //! The expansion includes the spec with `include_str!`, so editing the spec
 //! recompiles its users.
 
+mod implement;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use std::io;
@@ -20,7 +24,7 @@ use syn::parse::{ParseStream, Parser};
 
 /// Generates the state machine described by a `.fsm` spec.
 ///
-/// ```ignore
+/// ```text
 /// fsm::machine!("machines/auth_lease.fsm");
 /// ```
 ///
@@ -32,6 +36,41 @@ pub fn machine(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand(input.into()).into()
 }
 
+/// Implements a handwritten trait from the spec's `impl Trait { … }` block.
+///
+/// ```text
+/// fsm::machine!("machines/turn.fsm");
+///
+/// #[fsm::implement("machines/turn.fsm", TurnStateHandle)]
+/// impl TurnStateHandle for TurnHandle {
+///     fn start(&self, run_id: RunId) -> Result<(), TurnError>;
+///     fn snapshot(&self) -> TurnStateSnapshot;
+/// }
+/// ```
+///
+/// The impl lists the trait's methods without bodies; the attribute writes
+/// them. Each must take `&self` and have a line in the spec's
+/// `impl TurnStateHandle` block with the same parameter names, in the same
+/// order; every line of that block must have its method here. Methods
+/// written with a body are left alone, unless the spec binds them.
+///
+/// The machine (`Turn`, its `TurnInput`) must be in scope, and the handle
+/// type must implement `fsm::Authority<Turn>`. A method bound to an input
+/// converts each argument with `From` into the input's parameter type (a
+/// mismatch is an error at the parameter), drives the input with
+/// `Authority::drive`, and returns `FromDrive::from_drive` of the outcome. A
+/// query reads an owned value (the snapshot, the phase, a clone of a field,
+/// a derived value) with `Authority::read` and returns
+/// `FromQuery::<Turn, _>::from_query` of it, or of the poisoned-lock error.
+/// Both receive `"Trait::method"` as context.
+#[proc_macro_attribute]
+pub fn implement(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    implement::expand(attr.into(), item.into()).into()
+}
+
 /// The variable that overrides `CARGO_MANIFEST_DIR` for resolving paths.
 const OVERRIDE_VAR: &str = "FSM_MANIFEST_DIR";
 
@@ -40,35 +79,59 @@ fn expand(input: TokenStream) -> TokenStream {
         Ok(lit) => lit,
         Err(err) => return err.to_compile_error(),
     };
-    let written = lit.value();
-    let span = lit.span();
-    let full = match resolve(&written) {
-        Ok(full) => full,
-        Err(message) => return error(span, &message),
+    let spec = match load(&lit) {
+        Ok(spec) => spec,
+        Err(errors) => return errors,
     };
-    let bytes = match std::fs::read(&full) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            return error(
-                span,
-                &format!(
-                    "cannot read spec `{written}`: {} (resolved to `{}`)",
-                    io_reason(&err),
-                    full.display()
-                ),
-            );
-        }
-    };
-    let compilation = fsm_core::compile(&written, &bytes);
-    let Some(model) = &compilation.model else {
-        return spec_errors(span, &compilation);
+    let Some(model) = &spec.compilation.model else {
+        return spec_errors(lit.span(), &spec.compilation, true);
     };
     let generated = fsm_core::codegen::generate(model);
-    let include = full.to_string_lossy().into_owned();
+    let include = spec.include();
     quote! {
         #generated
         const _: &str = ::core::include_str!(#include);
     }
+}
+
+/// A spec read and compiled.
+pub(crate) struct Spec {
+    /// The path as written in the macro call (how diagnostics name it).
+    pub written: String,
+    /// The resolved path.
+    pub full: PathBuf,
+    pub compilation: fsm_core::Compilation,
+}
+
+impl Spec {
+    /// The resolved path, for `include_str!`.
+    pub fn include(&self) -> String {
+        self.full.to_string_lossy().into_owned()
+    }
+}
+
+/// Resolves, reads and compiles the spec named by `lit`; a path that cannot
+/// be read is a `compile_error!` at `lit`.
+pub(crate) fn load(lit: &LitStr) -> Result<Spec, TokenStream> {
+    let written = lit.value();
+    let span = lit.span();
+    let full = resolve(&written).map_err(|message| error(span, &message))?;
+    let bytes = std::fs::read(&full).map_err(|err| {
+        error(
+            span,
+            &format!(
+                "cannot read spec `{written}`: {} (resolved to `{}`)",
+                io_reason(&err),
+                full.display()
+            ),
+        )
+    })?;
+    let compilation = fsm_core::compile(&written, &bytes);
+    Ok(Spec {
+        written,
+        full,
+        compilation,
+    })
 }
 
 /// One string literal, optionally followed by a comma.
@@ -127,13 +190,17 @@ fn io_reason(err: &io::Error) -> String {
     }
 }
 
-fn error(span: Span, message: &str) -> TokenStream {
+pub(crate) fn error(span: Span, message: &str) -> TokenStream {
     quote_spanned!(span=> ::core::compile_error!(#message);)
 }
 
-/// One `compile_error!` per error diagnostic, plus a stub of the machine
-/// struct so that uses of it do not add errors of their own.
-fn spec_errors(span: Span, compilation: &fsm_core::Compilation) -> TokenStream {
+/// One `compile_error!` per error diagnostic, plus (with `stub`) a stub of
+/// the machine struct so that uses of it do not add errors of their own.
+pub(crate) fn spec_errors(
+    span: Span,
+    compilation: &fsm_core::Compilation,
+    stub: bool,
+) -> TokenStream {
     let mut out = TokenStream::new();
     for diag in compilation.diagnostics.iter().filter(|d| d.is_error()) {
         let text = fsm_core::render::render(&compilation.source, std::slice::from_ref(diag), false);
@@ -141,6 +208,9 @@ fn spec_errors(span: Span, compilation: &fsm_core::Compilation) -> TokenStream {
     }
     if out.is_empty() {
         out.extend(error(span, "the spec has errors"));
+    }
+    if !stub {
+        return out;
     }
     let name = compilation
         .ast

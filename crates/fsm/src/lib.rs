@@ -4,12 +4,17 @@
 //! result of an accepted input ([`Step`]), the reasons an input is refused
 //! ([`Rejection`]), the errors of [`Machine::restore`] ([`RestoreError`]),
 //! the introspection tables ([`MachineInfo`]), a keyed [`Registry`] and a
-//! thread-safe [`Shared`] authority.
+//! thread-safe [`Shared`] authority. Handwritten handle traits are
+//! implemented by [`implement`], whose generated code drives inputs through
+//! an [`Authority`] and converts results with [`FromDrive`] and
+//! [`FromQuery`].
 
+mod authority;
 mod registry;
 mod shared;
 
-pub use fsm_macros::machine;
+pub use authority::{Authority, DriveError, DriveErrorKind, FromDrive, FromQuery};
+pub use fsm_macros::{implement, machine};
 pub use registry::{Applied, Registry};
 pub use shared::{PoisonedError, Shared};
 

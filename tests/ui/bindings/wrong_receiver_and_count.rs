@@ -1,0 +1,34 @@
+use fsm::{Authority, DriveError, PoisonedError, Shared, Step};
+
+fsm::machine!("ui/bindings/lamp.fsm");
+
+struct Handle(Shared<Lamp>);
+
+impl Authority<Lamp> for Handle {
+    fn drive(
+        &self,
+        context: &'static str,
+        input: LampInput,
+    ) -> Result<Step<LampPhase, LampEffect>, DriveError> {
+        self.0.drive(context, input)
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Lamp) -> R) -> Result<R, PoisonedError> {
+        Authority::<Lamp>::read(&self.0, f)
+    }
+}
+
+trait LampHandle {
+    fn switch(&mut self, level: u8, fade: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
+    fn reset(&self, now: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
+    fn level(&self) -> Result<u8, PoisonedError>;
+}
+
+#[fsm::implement("ui/bindings/lamp.fsm", LampHandle)]
+impl LampHandle for Handle {
+    fn switch(&mut self, level: u8, fade: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
+    fn reset(&self, now: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
+    fn level(&self) -> Result<u8, PoisonedError>;
+}
+
+fn main() {}
