@@ -113,7 +113,9 @@ pub enum ItemKind {
         span: Span,
     },
     /// `invariant name: expr`
-    Invariant { name: Ident, expr: Expr },
+    /// `invariant [always] name: expr`; `always` asks for the check after
+    /// every input in release builds too.
+    Invariant { name: Ident, expr: Expr, always: bool },
     /// `verify { ... }`
     Verify(Vec<VerifySetting>),
     /// `impl Trait { fn method(params) = target ... }`: a handle binding

@@ -591,8 +591,9 @@ impl<'a> Printer<'a> {
                     sources_str(sources)
                 ));
             }
-            ItemKind::Invariant { name, expr } => {
-                self.prefixed(&format!("invariant {}:", name.name), expr);
+            ItemKind::Invariant { name, expr, always } => {
+                let always = if *always { "always " } else { "" };
+                self.prefixed(&format!("invariant {always}{}:", name.name), expr);
             }
             // Multi-line items are printed by `item`.
             ItemKind::Enum { .. }

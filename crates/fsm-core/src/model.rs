@@ -498,6 +498,14 @@ pub struct Invariant {
     pub span: Span,
     /// Of type `bool`, over the state only.
     pub expr: TExpr,
+    /// `invariant always …`: checked after every accepted input in every
+    /// build, not only when `fsm::CHECK_INVARIANTS` is on.
+    #[serde(skip_serializing_if = "is_false")]
+    pub always: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The `verify { ... }` settings (all blocks merged).

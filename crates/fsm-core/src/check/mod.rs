@@ -274,6 +274,7 @@ fn assemble(
                     docs: docs(i.docs),
                     span: i.name.span,
                     expr: expr?,
+                    always: i.always,
                 })
             })
             .collect::<Option<_>>()?,

@@ -114,6 +114,7 @@ pub(super) struct InvariantSym<'a> {
     pub name: &'a Ident,
     pub docs: &'a ast::Docs,
     pub expr: &'a ast::Expr,
+    pub always: bool,
 }
 
 pub(super) struct IgnoreSym<'a> {
@@ -423,8 +424,13 @@ impl<'a> Items<'a> {
                     sources,
                     span: *span,
                 }),
-                ast::ItemKind::Invariant { name, expr } => {
-                    it.invariants.push(InvariantSym { name, docs, expr })
+                ast::ItemKind::Invariant { name, expr, always } => {
+                    it.invariants.push(InvariantSym {
+                        name,
+                        docs,
+                        expr,
+                        always: *always,
+                    })
                 }
                 ast::ItemKind::Verify(settings) => it.verify.extend(settings),
                 // Checked by `bindings`, which reads the items itself.
@@ -1146,6 +1152,7 @@ fn declare_named_items<'a>(s: &mut Symbols<'a>, items: &Items<'a>, diags: &mut V
             name: i.name,
             docs: i.docs,
             expr: i.expr,
+            always: i.always,
         })
         .collect();
     s.ignores = items

@@ -359,7 +359,7 @@ impl Gen<'_> {
             .any(|f| self.field_ty(*f).is_some_and(|ty| !self.is_copy(ty)));
         let body = if facts.writes.is_empty() {
             self.direct(t, &scope(BTreeSet::new()), true)
-        } else if !facts.fallible && any_copy_free {
+        } else if !facts.fallible && any_copy_free && !self.has_always_invariants() {
             let staged = self.staged(t, &scope(facts.writes.clone()), false);
             let direct = self.direct(t, &scope(BTreeSet::new()), false);
             quote! {
@@ -466,7 +466,7 @@ impl Gen<'_> {
         let tname = &t.name;
         let revert_phase = t.target.is_some().then(|| quote!(self.phase = __from;));
         let check = quote! {
-            if let ::core::option::Option::Some(__invariant) = self.__view().__failing_invariant() {
+            if let ::core::option::Option::Some(__invariant) = self.__view().__failing_invariant(::fsm::CHECK_INVARIANTS) {
                 #(#undo)*
                 #revert_phase
                 return ::core::result::Result::Err(Self::__reject(
@@ -479,7 +479,7 @@ impl Gen<'_> {
                 ));
             }
         };
-        if gate {
+        if gate && !self.has_always_invariants() {
             quote! {
                 if ::fsm::CHECK_INVARIANTS {
                     #check

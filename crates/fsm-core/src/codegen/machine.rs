@@ -276,7 +276,7 @@ impl Gen<'_> {
             quote!(::core::result::Result::Ok(()))
         } else {
             quote! {
-                match self.__view().__failing_invariant() {
+                match self.__view().__failing_invariant(true) {
                     ::core::option::Option::Some(invariant) => {
                         ::core::result::Result::Err(::fsm::InvariantViolation { machine: #name, invariant })
                     }

@@ -175,28 +175,27 @@ impl Gen<'_> {
                         #body
                     }
                 });
-                checks.push(quote! {
-                    if self.#helper() != ::core::option::Option::Some(true) {
-                        return ::core::option::Option::Some(#name);
-                    }
-                });
+                let failing = quote!(self.#helper() != ::core::option::Option::Some(true));
+                checks.push(gated_check(inv.always, failing, name));
             } else {
                 let negated = self.negated(scope, &inv.expr);
-                checks.push(quote! {
-                    if #negated {
-                        return ::core::option::Option::Some(#name);
-                    }
-                });
+                checks.push(gated_check(inv.always, negated, name));
             }
         }
         quote! {
             #(#helpers)*
             /// The first invariant that does not hold.
-            fn __failing_invariant(&self) -> ::core::option::Option<&'static str> {
+            /// With `__all` false, only the `always` invariants.
+            fn __failing_invariant(&self, __all: bool) -> ::core::option::Option<&'static str> {
                 #(#checks)*
                 ::core::option::Option::None
             }
         }
+    }
+
+    /// Whether some invariant is checked in every build (`invariant always`).
+    pub fn has_always_invariants(&self) -> bool {
+        self.m.invariants.iter().any(|i| i.always)
     }
 
     /// `e` as an owned value in a position that ends an expression (a
@@ -226,5 +225,54 @@ impl Gen<'_> {
             }
             _ => quote!(::core::option::Option::Some(#body)),
         }
+    }
+}
+
+/// One invariant's check in `__failing_invariant`: an `always` invariant is
+/// checked every time, the others only when `__all` is set.
+fn gated_check(always: bool, failing: TokenStream, name: &str) -> TokenStream {
+    let condition = if always {
+        failing
+    } else {
+        quote!(__all && #failing)
+    };
+    quote! {
+        if #condition {
+            return ::core::option::Option::Some(#name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn expand(spec: &str) -> String {
+        let c = crate::compile("t.fsm", spec.as_bytes());
+        let model = c.model.expect("spec compiles");
+        super::super::generate(&model).to_string()
+    }
+
+    const SPEC: &str = "machine V { phases { Closed, Open } initial Closed
+        state { flow: u32 = 0 } input Open(rate: u32) input Close
+        transition open on Open from Closed -> Open { flow = rate }
+        transition close on Close from Open -> Closed { flow = 0 }
+        invariant always dry: phase != Closed || flow == 0
+        invariant bounded: flow <= 1000 }";
+
+    #[test]
+    fn always_invariants_are_checked_in_every_build() {
+        let code = expand(SPEC);
+        // Only the plain invariant waits for `__all` (debug builds or the
+        // `invariants` feature); the `always` one is checked unconditionally.
+        assert_eq!(code.matches("__all &&").count(), 1, "{code}");
+        assert!(code.contains("__failing_invariant (:: fsm :: CHECK_INVARIANTS)"));
+        // No transition skips the check when invariant checks are off.
+        assert!(!code.contains("if :: fsm :: CHECK_INVARIANTS { if let"), "{code}");
+    }
+
+    #[test]
+    fn without_always_the_checks_are_gated() {
+        let code = expand(&SPEC.replace("invariant always dry", "invariant dry"));
+        assert_eq!(code.matches("__all &&").count(), 2);
+        assert!(code.contains("if :: fsm :: CHECK_INVARIANTS {"));
     }
 }

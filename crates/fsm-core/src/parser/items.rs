@@ -317,10 +317,17 @@ impl Parser<'_> {
                 }
             }
             Keyword::Invariant => {
+                // `always` is a modifier only when a name follows it, so an
+                // invariant may still be called `always`.
+                let always =
+                    self.ident_text() == Some("always") && self.kind_at(1) == &TokenKind::Ident;
+                if always {
+                    self.ident("`always`")?;
+                }
                 let name = self.ident("an invariant name")?;
                 self.expect(&TokenKind::Colon, "`:`")?;
                 let expr = self.expr_or_error();
-                ItemKind::Invariant { name, expr }
+                ItemKind::Invariant { name, expr, always }
             }
             Keyword::Verify => ItemKind::Verify(self.settings()?),
             Keyword::Impl => {
