@@ -115,7 +115,11 @@ pub enum ItemKind {
     /// `invariant name: expr`
     /// `invariant [always] name: expr`; `always` asks for the check after
     /// every input in release builds too.
-    Invariant { name: Ident, expr: Expr, always: bool },
+    Invariant {
+        name: Ident,
+        expr: Expr,
+        always: bool,
+    },
     /// `verify { ... }`
     Verify(Vec<VerifySetting>),
     /// `impl Trait { fn method(params) = target ... }`: a handle binding

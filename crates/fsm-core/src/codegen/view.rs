@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(code.matches("__all &&").count(), 1, "{code}");
         assert!(code.contains("__failing_invariant (:: fsm :: CHECK_INVARIANTS)"));
         // No transition skips the check when invariant checks are off.
-        assert!(!code.contains("if :: fsm :: CHECK_INVARIANTS { if let"), "{code}");
+        assert!(
+            !code.contains("if :: fsm :: CHECK_INVARIANTS { if let"),
+            "{code}"
+        );
     }
 
     #[test]
