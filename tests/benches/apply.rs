@@ -128,6 +128,20 @@ mod handwritten {
 
         fn step(&mut self, name: &'static str, to: Phase, effects: Vec<Effect>) -> Result {
             let from = self.phase;
+            // The spec's `invariant always released_holds_nothing`: checked
+            // in every build, as the generated code does.
+            if to == Phase::Released && self.credential_present {
+                return Err(Rejection {
+                    machine: "AuthLease",
+                    phase: from.as_str(),
+                    // Only `release` (on `Release`) enters `Released`.
+                    input: "Release",
+                    kind: RejectionKind::InvariantViolated {
+                        transition: name,
+                        invariant: "released_holds_nothing",
+                    },
+                });
+            }
             self.phase = to;
             Ok(Step {
                 transition: Some(name),
