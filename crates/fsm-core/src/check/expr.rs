@@ -119,6 +119,38 @@ impl<'a> Cx<'a> {
     }
 
     /// Checks `e` only for the errors inside it (its context failed).
+    /// FSM0302 for a call of `subject` with the wrong number of arguments;
+    /// the arguments that have a parameter are still checked against it,
+    /// the others quietly.
+    pub fn wrong_arity<P: std::borrow::Borrow<Ty>>(
+        &mut self,
+        sc: &mut Scope,
+        subject: &str,
+        span: Span,
+        params: &[P],
+        args: &[ast::Expr],
+    ) {
+        self.report(Diagnostic::new(
+            Code::Arity,
+            format!(
+                "{subject} takes {} but {} {} given",
+                plural(params.len(), "argument"),
+                args.len(),
+                if args.len() == 1 { "was" } else { "were" }
+            ),
+            span,
+            format!("expected {}", plural(params.len(), "argument")),
+        ));
+        for (i, x) in args.iter().enumerate() {
+            match params.get(i) {
+                Some(p) => {
+                    self.check_expr(sc, x, Some(p.borrow()));
+                }
+                None => self.quiet(sc, x),
+            }
+        }
+    }
+
     pub fn quiet(&mut self, sc: &mut Scope, e: &ast::Expr) {
         self.infer(sc, e, Hint::Quiet);
     }
@@ -1034,26 +1066,13 @@ impl<'a> Cx<'a> {
             return None;
         };
         if args.len() != params.len() {
-            self.report(Diagnostic::new(
-                Code::Arity,
-                format!(
-                    "method `{}` takes {} but {} {} given",
-                    name.name,
-                    plural(params.len(), "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
+            self.wrong_arity(
+                sc,
+                &format!("method `{}`", name.name),
                 name.span,
-                format!("expected {}", plural(params.len(), "argument")),
-            ));
-            for (i, x) in args.iter().enumerate() {
-                match params.get(i) {
-                    Some(p) => {
-                        self.check_expr(sc, x, Some(p));
-                    }
-                    None => self.quiet(sc, x),
-                }
-            }
+                &params,
+                args,
+            );
             return None;
         }
         let targs: Vec<Option<TExpr>> = args

@@ -272,26 +272,8 @@ impl Cx<'_> {
             return None;
         };
         if args.len() != params.len() {
-            self.report(Diagnostic::new(
-                Code::Arity,
-                format!(
-                    "`{m}` on `{}` takes {} but {} {} given",
-                    self.s.ty_name(&ty),
-                    plural(params.len(), "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-                method.span,
-                format!("expected {}", plural(params.len(), "argument")),
-            ));
-            for (i, x) in args.iter().enumerate() {
-                match params.get(i) {
-                    Some(p) => {
-                        self.check_expr(sc, x, Some(p));
-                    }
-                    None => self.quiet(sc, x),
-                }
-            }
+            let subject = format!("`{m}` on `{}`", self.s.ty_name(&ty));
+            self.wrong_arity(sc, &subject, method.span, &params, args);
             return None;
         }
         let typed: Vec<Option<TExpr>> = args
