@@ -280,6 +280,17 @@ fn method_body(
     }
     let context = format!("{trait_name}::{method}");
     let machine = ctx.machine_ident();
+    // A keyed machine's methods take the key first.
+    let (key, rust) = match (&ctx.model.key, rust.split_first()) {
+        (Some(_), Some((key, rest))) => {
+            let from = quote_spanned!(key.span()=> ::core::convert::From::from(#key));
+            (
+                Some(quote!(let __key: <#machine as ::fsm::Machine>::Key = #from;)),
+                rest.to_vec(),
+            )
+        }
+        _ => (None, rust),
+    };
     let ret_span = match &f.sig.output {
         syn::ReturnType::Default => f.sig.ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -300,12 +311,18 @@ fn method_body(
                 });
                 quote!(#input_ty::#variant { #(#fields),* })
             };
+            let drive = match &key {
+                Some(key) => quote_spanned! {ret_span=>
+                    #key
+                    ::fsm::KeyedAuthority::<#machine>::drive_key(self, #context, __key, __input)
+                },
+                None => quote_spanned! {ret_span=>
+                    ::fsm::Authority::<#machine>::drive(self, #context, __input)
+                },
+            };
             Ok(quote_spanned! {ret_span=>
                 let __input: #input_ty = #value;
-                ::fsm::FromDrive::<#machine>::from_drive(
-                    #context,
-                    ::fsm::Authority::<#machine>::drive(self, #context, __input),
-                )
+                ::fsm::FromDrive::<#machine>::from_drive(#context, { #drive })
             })
         }
         target => {
@@ -334,12 +351,18 @@ fn method_body(
                 BindingTarget::Input(_) => TokenStream::new(),
             };
             let unused = (!rust.is_empty()).then(|| quote!(let _ = (#(#rust,)*);));
+            let read = match &key {
+                Some(key) => quote_spanned! {ret_span=>
+                    #key
+                    ::fsm::KeyedAuthority::<#machine>::read_key(self, &__key, |__m: &#machine| #read)
+                },
+                None => quote_spanned! {ret_span=>
+                    ::fsm::Authority::<#machine>::read(self, |__m: &#machine| #read)
+                },
+            };
             Ok(quote_spanned! {ret_span=>
                 #unused
-                ::fsm::FromQuery::<#machine, _>::from_query(
-                    #context,
-                    ::fsm::Authority::<#machine>::read(self, |__m: &#machine| #read),
-                )
+                ::fsm::FromQuery::<#machine, _>::from_query(#context, { #read })
             })
         }
     }

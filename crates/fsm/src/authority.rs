@@ -7,6 +7,7 @@
 //! for its own types (pure type conversion), and [`Authority`] for its
 //! handle type (locking, and calling observers once the lock is released).
 
+use crate::registry::Registry;
 use crate::shared::{PoisonedError, Shared};
 use crate::{Machine, Rejection, Step};
 use std::fmt;
@@ -50,6 +51,59 @@ impl<M: Machine> Authority<M> for Shared<M> {
 
     fn read<R>(&self, f: impl FnOnce(&M) -> R) -> Result<R, PoisonedError> {
         Shared::read(self, f)
+    }
+}
+
+/// Exclusive access to the instances of a keyed machine, through `&self`:
+/// what `#[fsm::implement]` calls for a keyed machine, whose bound methods
+/// take the key first.
+///
+/// Implemented for `Shared<Registry<M>>`: an input for an absent key creates
+/// the instance (a rejected first input leaves none), and an instance that
+/// reaches a terminal phase is dropped ([`Registry::apply_retiring`]).
+pub trait KeyedAuthority<M: Machine> {
+    /// Applies `input` to the instance of `key`.
+    fn drive_key(
+        &self,
+        context: &'static str,
+        key: M::Key,
+        input: M::Input,
+    ) -> Result<Step<M::Phase, M::Effect>, DriveError>;
+
+    /// Runs `f` on the instance of `key`; `None` when there is none.
+    fn read_key<R>(
+        &self,
+        key: &M::Key,
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<Option<R>, PoisonedError>;
+}
+
+impl<M: Machine> KeyedAuthority<M> for Shared<Registry<M>> {
+    fn drive_key(
+        &self,
+        context: &'static str,
+        key: M::Key,
+        input: M::Input,
+    ) -> Result<Step<M::Phase, M::Effect>, DriveError> {
+        match self.with(|r| r.apply_retiring(key, input)) {
+            Ok(Ok(step)) => Ok(step),
+            Ok(Err(rejection)) => Err(DriveError {
+                context,
+                kind: DriveErrorKind::Rejected(rejection),
+            }),
+            Err(poisoned) => Err(DriveError {
+                context,
+                kind: DriveErrorKind::Poisoned(poisoned),
+            }),
+        }
+    }
+
+    fn read_key<R>(
+        &self,
+        key: &M::Key,
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<Option<R>, PoisonedError> {
+        self.read(|r| r.get(key).map(f))
     }
 }
 

@@ -13,7 +13,7 @@ mod authority;
 mod registry;
 mod shared;
 
-pub use authority::{Authority, DriveError, DriveErrorKind, FromDrive, FromQuery};
+pub use authority::{Authority, DriveError, DriveErrorKind, FromDrive, FromQuery, KeyedAuthority};
 pub use fsm_macros::{implement, machine};
 pub use registry::{Applied, Registry};
 pub use shared::{PoisonedError, Shared};
@@ -58,6 +58,11 @@ pub trait Machine: Sized {
 
     /// Checks every invariant of the spec against the current state.
     fn check_invariants(&self) -> Result<(), InvariantViolation>;
+
+    /// Whether the current phase is terminal (nothing leaves it).
+    fn is_terminal(&self) -> bool {
+        false
+    }
 }
 
 /// What an accepted input did.
@@ -213,6 +218,18 @@ pub struct TransitionInfo {
     pub guards: &'static [&'static str],
     /// Every effect the transition may emit, in order of first appearance.
     pub effects: &'static [&'static str],
+    /// Every state field the transition may write, in declaration order.
+    pub writes: &'static [&'static str],
+}
+
+impl TransitionInfo {
+    /// Whether taking the transition changes nothing: it stays, writes no
+    /// field and emits no effect. Such a transition documents an accepted
+    /// no-op (a duplicate or stale input), which handles may report
+    /// differently from a change.
+    pub fn is_noop(&self) -> bool {
+        self.target.is_none() && self.writes.is_empty() && self.effects.is_empty()
+    }
 }
 
 impl MachineInfo {

@@ -39,6 +39,17 @@ impl<M: Machine> Registry<M> {
         }
     }
 
+    /// Like [`apply`](Self::apply), then drops the machine when the input
+    /// left it in a terminal phase (nothing could leave it again). The step
+    /// is returned either way.
+    pub fn apply_retiring(&mut self, key: M::Key, input: M::Input) -> Applied<M> {
+        let step = self.apply(key.clone(), input)?;
+        if self.machines.get(&key).is_some_and(M::is_terminal) {
+            self.machines.remove(&key);
+        }
+        Ok(step)
+    }
+
     /// Applies `input` to an existing machine only; `None` when absent.
     pub fn apply_existing(&mut self, key: &M::Key, input: M::Input) -> Option<Applied<M>> {
         self.machines.get_mut(key).map(|m| m.apply(input))

@@ -105,17 +105,31 @@ fn method(
             }
         },
     };
-    if !matches!(m.target, ast::ImplTarget::Input(_)) && !m.params.is_empty() {
+    let keyed = usize::from(s.key.is_some());
+    if !matches!(m.target, ast::ImplTarget::Input(_)) && m.params.len() != keyed {
         let span = m.params_span.unwrap_or(m.name.span);
-        diags.push(
+        let diag = if keyed == 1 {
+            Diagnostic::new(
+                Code::Arity,
+                format!(
+                    "method `{}` takes {} parameters but a query of a keyed machine takes 1",
+                    m.name.name,
+                    m.params.len()
+                ),
+                span,
+                "expected 1 parameter, the key",
+            )
+            .with_note("a keyed machine's methods take the key first; a query takes only the key")
+        } else {
             Diagnostic::new(
                 Code::Arity,
                 format!("method `{}` takes no parameters", m.name.name),
                 span,
                 format!("{} parameters here", m.params.len()),
             )
-            .with_note("only a method bound to an input takes parameters"),
-        );
+            .with_note("only a method bound to an input takes parameters")
+        };
+        diags.push(diag);
     }
     if diags.len() > before {
         return None;
@@ -140,14 +154,16 @@ fn arity(
     let Some(sig) = s.inputs.get(id.index()) else {
         return;
     };
-    let want = sig.params.len();
+    let keyed = usize::from(s.key.is_some());
+    let want = sig.params.len() + keyed;
     let got = m.params.len();
     if want == got {
         return;
     }
     let span = m.params_span.unwrap_or(m.name.span);
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let note = if want == 0 {
+    let params = sig.params.len();
+    let mut note = if params == 0 {
         format!("input `{}` has no parameters", input.name)
     } else {
         let names: Vec<String> = sig
@@ -156,20 +172,24 @@ fn arity(
             .map(|p| format!("`{}`", p.name.name))
             .collect();
         format!(
-            "input `{}` has {want} parameter{}: {}",
+            "input `{}` has {params} parameter{}: {}",
             input.name,
-            plural(want),
+            plural(params),
             names.join(", ")
         )
     };
+    if keyed == 1 {
+        note.push_str("; a keyed machine's methods take the key first");
+    }
     diags.push(
         Diagnostic::new(
             Code::Arity,
             format!(
-                "method `{}` takes {got} parameter{} but input `{}` takes {want}",
+                "method `{}` takes {got} parameter{} but input `{}` takes {want}{}",
                 m.name.name,
                 plural(got),
-                input.name
+                input.name,
+                if keyed == 1 { " with the key" } else { "" }
             ),
             span,
             format!("expected {want} parameter{}", plural(want)),

@@ -285,6 +285,22 @@ impl Gen<'_> {
             }
         };
         let apply = self.apply_body();
+        let terminal: Vec<_> = self
+            .m
+            .phases
+            .iter()
+            .filter(|p| p.terminal)
+            .map(|p| names::ident(&p.name))
+            .collect();
+        let is_terminal = if terminal.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! {
+                fn is_terminal(&self) -> bool {
+                    ::core::matches!(self.phase, #(#phase_ty::#terminal)|*)
+                }
+            }
+        };
         quote! {
             #[automatically_derived]
             impl ::fsm::Machine for #machine {
@@ -342,6 +358,8 @@ impl Gen<'_> {
                 fn check_invariants(&self) -> ::core::result::Result<(), ::fsm::InvariantViolation> {
                     #check
                 }
+
+                #is_terminal
             }
         }
     }
@@ -376,6 +394,9 @@ impl Gen<'_> {
             let effects = emitted_effects(&t.body)
                 .into_iter()
                 .map(|e| m.effect(e).map_or("?", |e| e.name.as_str()));
+            let writes = written_fields(&t.body)
+                .into_iter()
+                .map(|f| m.field(f).map_or("?", |f| f.name.as_str()));
             quote! {
                 ::fsm::TransitionInfo {
                     name: #tname,
@@ -384,6 +405,7 @@ impl Gen<'_> {
                     target: #target,
                     guards: &[#(#guards),*],
                     effects: &[#(#effects),*],
+                    writes: &[#(#writes),*],
                 }
             }
         });
@@ -401,6 +423,24 @@ impl Gen<'_> {
             }
         }
     }
+}
+
+/// The fields a block may write, in declaration order.
+pub(crate) fn written_fields(body: &[TStmt]) -> std::collections::BTreeSet<crate::model::FieldId> {
+    let mut out = std::collections::BTreeSet::new();
+    for s in body {
+        s.walk(&mut |s| match &s.kind {
+            TStmtKind::Assign { field, .. }
+            | TStmtKind::Insert { field, .. }
+            | TStmtKind::Remove { field, .. }
+            | TStmtKind::Push { field, .. }
+            | TStmtKind::Clear { field } => {
+                out.insert(*field);
+            }
+            TStmtKind::Emit { .. } | TStmtKind::If { .. } => {}
+        });
+    }
+    out
 }
 
 /// The effects a block may emit, in order of first appearance.
