@@ -511,7 +511,7 @@ impl Parser<'_> {
             return Err(self.expected("`fn` or `}`"));
         }
         let start = self.bump().start;
-        let name = self.param_name("a method name")?;
+        let name = self.method_name()?;
         let (params, params_span) = if self.at(&TokenKind::LParen) {
             let (params, span) =
                 self.comma_list(Delim::Paren, false, |p| p.param_name("a parameter name"))?;

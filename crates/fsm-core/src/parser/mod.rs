@@ -460,6 +460,19 @@ impl<'a> Parser<'a> {
         self.ident(what)
     }
 
+    /// The name of a bound method: an identifier or any keyword, since a
+    /// Rust trait method may be called `state` or `phase`.
+    fn method_name(&mut self) -> PResult<ast::Ident> {
+        if let TokenKind::Keyword(kw) = *self.kind() {
+            let span = self.bump();
+            return Ok(ast::Ident {
+                name: kw.as_str().to_string(),
+                span,
+            });
+        }
+        self.ident("a method name")
+    }
+
     /// The docs written right before the current token.
     fn take_docs(&mut self) -> Docs {
         self.docs.remove(&self.pos).unwrap_or_default()
