@@ -210,11 +210,32 @@ impl Parser<'_> {
 
     /// `{ stmt* }`
     pub(super) fn block(&mut self) -> PResult<Block> {
-        self.nested(|p| p.block_inner())
+        self.nested(|p| p.block_inner(false))
     }
 
-    fn block_inner(&mut self) -> PResult<Block> {
+    /// The block of an `if` before a possible `else`.
+    fn then_block(&mut self) -> PResult<Block> {
+        self.nested(|p| p.block_inner(true))
+    }
+
+    fn block_inner(&mut self, then: bool) -> PResult<Block> {
         let open = self.expect(&TokenKind::LBrace, "`{`")?;
+        self.block_body(open, then)
+    }
+
+    /// A block whose `{` is missing (already reported) before a statement:
+    /// its statements are parsed as if the brace were there, up to the `}`
+    /// the author meant to close it with, so the rest (an `else`) parses.
+    fn block_without_open(&mut self) -> PResult<Block> {
+        let open = Span::point(self.prev_end);
+        self.delims.push((Delim::Brace, open));
+        self.block_body(open, true)
+    }
+
+    /// The statements of a block up to its `}`, the `{` consumed. In the
+    /// block of an `if` (`then`), an `else` ends a block whose `}` is
+    /// missing (reported), so the `else` branch still parses.
+    fn block_body(&mut self, open: Span, then: bool) -> PResult<Block> {
         let level = self.delims.len();
         let mut stmts = Vec::new();
         // Set once a statement of this block failed.
@@ -248,6 +269,16 @@ impl Parser<'_> {
                 }
                 _ if self.at_item_boundary() => {
                     self.unclosed(level);
+                    return Ok(Block {
+                        stmts,
+                        span: open.to(Span::point(self.prev_end)),
+                    });
+                }
+                TokenKind::Keyword(Keyword::Else) if then => {
+                    if !recovering {
+                        let _ = self.expected("`}`");
+                    }
+                    self.delims.truncate(level.saturating_sub(1));
                     return Ok(Block {
                         stmts,
                         span: open.to(Span::point(self.prev_end)),
@@ -361,10 +392,14 @@ impl Parser<'_> {
         self.nested(|p| {
             let start = p.bump();
             let cond = p.expr()?;
-            if !p.at(&TokenKind::LBrace) {
+            let then = if p.at(&TokenKind::LBrace) {
+                p.then_block()?
+            } else if p.at_stmt_start() {
+                let _ = p.expected("`{`");
+                p.nested(|p| p.block_without_open())?
+            } else {
                 return Err(p.expected("`{`"));
-            }
-            let then = p.block()?;
+            };
             let otherwise = if p.eat_kw(Keyword::Else).is_some() {
                 if p.at_kw(Keyword::If) {
                     Some(Else::If(Box::new(p.if_stmt()?)))

@@ -709,6 +709,31 @@ fn three_independent_errors_give_three_diagnostics() {
 }
 
 #[test]
+fn an_if_missing_a_brace_before_or_after_its_block_gives_one_error() {
+    for body in [
+        "if a > 0\n    b = 1\n} else {\n    b = 2\n}",
+        "if a > 0 {\n    b = 1\nelse {\n    b = 2\n}",
+        "if a > 0 {\n    b = 1\n} else if a > 1 {\n    b = 2\nelse {\n    b = 3\n}",
+    ] {
+        let text = format!(
+            "machine M {{\ntransition t on Go from A -> B {{\n{body}\n    c = 3\n}}\ninvariant ok: c > 0\n}}\n"
+        );
+        let (file, diags) = parse_text(&text);
+        assert_eq!(diags.len(), 1, "{text}\n{diags:#?}");
+        assert!(
+            diags[0].message.contains("expected `{`") || diags[0].message.contains("expected `}`")
+        );
+        // The statement after the `if` and the next item are kept.
+        let m = &file.machines[0];
+        assert_eq!(m.items.len(), 2, "{text}");
+        assert!(
+            matches!(&m.items[0].kind, ItemKind::Transition(t) if t.body.as_ref().unwrap().stmts.len() == 2),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn errors_in_separate_items_are_all_reported() {
     let text = "machine M {\n\
         input 1\n\
