@@ -1,4 +1,14 @@
-//! Helpers shared by the workspace-level tests in `tests/tests/`.
+//! Helpers shared by the workspace-level tests in `tests/tests/`, and
+//! every bundled machine compiled with stand-ins for the types it names
+//! ([`bundled`]).
+
+pub mod bundled;
+
+// The specs name their contract types as `crate::<module>::<Type>`.
+pub use bundled::{
+    comms, handles, interaction, lifecycle, ops, peer_correlation, tool_scope,
+    turn_execution_authority,
+};
 
 use std::path::{Path, PathBuf};
 

@@ -4,46 +4,8 @@
 #![deny(warnings)]
 
 use fsm::Machine;
-use serde::{Deserialize, Serialize};
-
-mod handles {
-    use super::*;
-
-    /// `auth_lease.fsm`'s `LeaseKey`.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-    pub struct LeaseKey(pub String);
-}
-
-mod lifecycle {
-    use super::*;
-
-    /// `turn.fsm`'s `RunId`.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-    pub struct RunId(pub u64);
-}
-
-mod ops {
-    use super::*;
-
-    /// `turn.fsm`'s `OperationId`.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-    pub struct OperationId(pub u64);
-}
-
-mod auth_lease {
-    fsm::machine!("../machines/auth_lease.fsm");
-}
-
-mod turn {
-    fsm::machine!("../machines/turn.fsm");
-}
-
-mod tool_surface {
-    fsm::machine!("../machines/tool_surface.fsm");
-}
-
-/// The specs compiled above, by file stem.
-const COMPILED: &[&str] = &["auth_lease", "tool_surface", "turn"];
+use fsm_tests::bundled::{self, *};
+use fsm_tests::{handles, lifecycle, peer_correlation};
 
 #[test]
 fn every_bundled_spec_is_compiled_here() {
@@ -56,35 +18,52 @@ fn every_bundled_spec_is_compiled_here() {
         .collect();
     stems.sort();
     assert_eq!(
-        stems, COMPILED,
-        "add a `machine!` for each bundled spec to this file"
+        stems,
+        bundled::STEMS,
+        "add each bundled spec to `bundled!` in tests/src/bundled.rs"
     );
+}
+
+/// A fresh machine starts in its spec's initial phase and satisfies every
+/// invariant.
+fn starts_clean<M: Machine>(key: M::Key)
+where
+    M::Phase: std::fmt::Debug,
+{
+    let m = M::create(key);
+    assert_eq!(format!("{:?}", m.phase()), M::INFO.initial, "{}", M::INFO.name);
+    m.check_invariants().unwrap();
+    assert!(!m.is_terminal(), "{} starts terminal", M::INFO.name);
 }
 
 #[test]
 fn bundled_machines_start_in_their_initial_phase_and_satisfy_their_invariants() {
-    let lease = auth_lease::AuthLease::new(handles::LeaseKey("k".into()));
-    assert_eq!(lease.phase().as_str(), auth_lease::AuthLease::INFO.initial);
-    lease.check_invariants().unwrap();
-    let turn = turn::Turn::new();
-    assert_eq!(turn.phase().as_str(), turn::Turn::INFO.initial);
-    turn.check_invariants().unwrap();
-    let surface = tool_surface::ToolSurface::new();
-    assert_eq!(
-        surface.phase().as_str(),
-        tool_surface::ToolSurface::INFO.initial
-    );
-    surface.check_invariants().unwrap();
+    starts_clean::<auth_lease::AuthLease>(handles::LeaseKey("k".into()));
+    starts_clean::<comms_drain::CommsDrain>(());
+    starts_clean::<interaction_stream::InteractionStream>(peer_correlation::PeerCorrelationId(
+        "c".into(),
+    ));
+    starts_clean::<mcp_server::McpServers>(());
+    starts_clean::<model_routing::ModelRouting>(());
+    starts_clean::<peer_ingress::PeerIngress>(());
+    starts_clean::<peer_interaction::PeerInteraction>(peer_correlation::PeerCorrelationId(
+        "c".into(),
+    ));
+    starts_clean::<realtime_turn::RealtimeTurn>(());
+    starts_clean::<session_context::SessionContext>(());
+    starts_clean::<tool_surface::ToolSurface>(());
+    starts_clean::<turn::Turn>(());
+    assert_eq!(bundled::STEMS.len(), 11, "add new machines above");
 }
 
 #[test]
 fn turn_runs_a_conversation_turn() {
     use turn::{ContentShape, Turn, TurnPhase, TurnPrimitiveKind};
     let mut t = Turn::new();
-    let run = lifecycle::RunId(1);
+    let run = lifecycle::RunId("r1".into());
     t.start_conversation_run(
         run.clone(),
-        TurnPrimitiveKind::ConversationTurn,
+        Some(TurnPrimitiveKind::ConversationTurn),
         ContentShape::Conversation,
         false,
         false,

@@ -4,8 +4,9 @@
 //! state machines (turns, tool surfaces, peer interactions, auth leases and
 //! more), together with the snapshot, projection and error types they
 //! exchange. The sibling modules hold the identifiers and value types those
-//! traits name. This crate defines the contract only; the machines that
-//! implement the traits live elsewhere.
+//! traits name. [`runtime`] implements every handle with machines generated
+//! from the specs in `machines/`; [`SessionRuntimeBindings`] hands out one
+//! session's handles.
 
 #![warn(missing_docs)]
 
@@ -18,9 +19,11 @@ pub mod lifecycle;
 pub mod ops;
 pub mod peer_correlation;
 pub mod retry;
+pub mod runtime;
 mod state;
 pub mod tool_scope;
 pub mod turn_execution_authority;
 pub mod types;
 
+pub use runtime::SessionRuntimeBindings;
 pub use state::LoopState;

@@ -1,0 +1,195 @@
+//! [`PeerInteractionHandle`]: the requests exchanged with peers, one
+//! machine per correlation id (`machines/peer_interaction.fsm`).
+//!
+//! The instances live in one registry behind one lock, together with the
+//! cleanup observer's slot. The slot is sampled inside the critical section
+//! that applied the input, and the observer is called once the lock is
+//! released, once per `Cleanup` effect of the step.
+
+use std::sync::{Arc, Weak};
+
+use fsm::{DriveError, DriveErrorKind, KeyedAuthority, PoisonedError, Registry, Shared, Step};
+
+use super::contract_conversions;
+use crate::handles::{
+    DslTransitionError, PeerInteractionCleanupObserver, PeerInteractionHandle,
+    PeerTerminalDisposition,
+};
+use crate::peer_correlation::{
+    InboundPeerRequestState, OutboundPeerRequestState, PeerCorrelationId,
+};
+use crate::runtime::SessionRuntimeBindings;
+use crate::types::SessionId;
+
+fsm::machine!("../../machines/peer_interaction.fsm");
+
+contract_conversions!(PeerInteraction;);
+
+impl From<PeerTerminalDisposition> for Disposition {
+    fn from(disposition: PeerTerminalDisposition) -> Self {
+        match disposition {
+            PeerTerminalDisposition::Completed => Disposition::Completed,
+            PeerTerminalDisposition::Failed => Disposition::Failed,
+        }
+    }
+}
+
+/// The outbound request's state as the contract reports it: the open
+/// phases only (an id whose request is closed reports none).
+impl From<PeerInteractionPhase> for Option<OutboundPeerRequestState> {
+    fn from(phase: PeerInteractionPhase) -> Self {
+        match phase {
+            PeerInteractionPhase::Sent => Some(OutboundPeerRequestState::Sent),
+            PeerInteractionPhase::AcceptedProgress => {
+                Some(OutboundPeerRequestState::AcceptedProgress)
+            }
+            PeerInteractionPhase::Idle | PeerInteractionPhase::Closed => None,
+        }
+    }
+}
+
+/// `outbound_state`: read from the phase of the id's instance, if any.
+impl fsm::FromQuery<PeerInteraction, Option<PeerInteractionPhase>>
+    for Option<OutboundPeerRequestState>
+{
+    fn from_query(
+        _context: &'static str,
+        result: Result<Option<PeerInteractionPhase>, PoisonedError>,
+    ) -> Self {
+        result.ok().flatten().and_then(Into::into)
+    }
+}
+
+/// `inbound_state`: the id's owed reply, if any.
+impl fsm::FromQuery<PeerInteraction, Option<Option<InboundPeerRequestState>>>
+    for Option<InboundPeerRequestState>
+{
+    fn from_query(
+        _context: &'static str,
+        result: Result<Option<Option<InboundPeerRequestState>>, PoisonedError>,
+    ) -> Self {
+        result.ok().flatten().flatten()
+    }
+}
+
+/// The registry of one session's correlation ids and the cleanup
+/// observer's slot, guarded together.
+struct Inner {
+    requests: Registry<PeerInteraction>,
+    observer: Option<Weak<dyn PeerInteractionCleanupObserver>>,
+}
+
+/// [`PeerInteractionHandle`] over the session's registry.
+pub(crate) struct PeerInteractionRuntime {
+    inner: Shared<Inner>,
+}
+
+impl PeerInteractionRuntime {
+    fn new() -> Self {
+        Self {
+            inner: Shared::new(
+                "PeerInteraction",
+                Inner {
+                    requests: Registry::new(),
+                    observer: None,
+                },
+            ),
+        }
+    }
+}
+
+impl KeyedAuthority<PeerInteraction> for PeerInteractionRuntime {
+    fn drive_key(
+        &self,
+        context: &'static str,
+        key: PeerCorrelationId,
+        input: PeerInteractionInput,
+    ) -> Result<Step<PeerInteractionPhase, PeerInteractionEffect>, DriveError> {
+        let outcome = self.inner.with(|inner| {
+            let applied = inner.requests.apply_retiring(key, input);
+            // Sampled in the critical section that applied the input.
+            let observer = match &applied {
+                Ok(step) if step.effects.contains(&PeerInteractionEffect::Cleanup) => {
+                    inner.observer.clone()
+                }
+                _ => None,
+            };
+            (applied, observer)
+        });
+        let kind = match outcome {
+            Ok((Ok(step), observer)) => {
+                // The lock is released: the observer may call back in.
+                if let Some(observer) = observer.and_then(|weak| weak.upgrade()) {
+                    for effect in &step.effects {
+                        if *effect == PeerInteractionEffect::Cleanup {
+                            observer.on_peer_interaction_cleanup(key);
+                        }
+                    }
+                }
+                return Ok(step);
+            }
+            Ok((Err(rejection), _)) => DriveErrorKind::Rejected(rejection),
+            Err(poisoned) => DriveErrorKind::Poisoned(poisoned),
+        };
+        Err(DriveError { context, kind })
+    }
+
+    fn read_key<R>(
+        &self,
+        key: &PeerCorrelationId,
+        f: impl FnOnce(&PeerInteraction) -> R,
+    ) -> Result<Option<R>, PoisonedError> {
+        self.inner.read(|inner| inner.requests.get(key).map(f))
+    }
+}
+
+#[fsm::implement("../../machines/peer_interaction.fsm", PeerInteractionHandle)]
+impl PeerInteractionHandle for PeerInteractionRuntime {
+    fn request_sent(
+        &self,
+        corr_id: PeerCorrelationId,
+        to: String,
+    ) -> Result<(), DslTransitionError>;
+    fn response_progress(&self, corr_id: PeerCorrelationId) -> Result<(), DslTransitionError>;
+    fn response_terminal(
+        &self,
+        corr_id: PeerCorrelationId,
+        disposition: PeerTerminalDisposition,
+    ) -> Result<(), DslTransitionError>;
+    fn request_timed_out(&self, corr_id: PeerCorrelationId) -> Result<(), DslTransitionError>;
+    fn request_received(&self, corr_id: PeerCorrelationId) -> Result<(), DslTransitionError>;
+    fn response_replied(&self, corr_id: PeerCorrelationId) -> Result<(), DslTransitionError>;
+    fn outbound_state(&self, corr_id: PeerCorrelationId) -> Option<OutboundPeerRequestState>;
+    fn inbound_state(&self, corr_id: PeerCorrelationId) -> Option<InboundPeerRequestState>;
+
+    /// Replaces the observer; only a weak reference is kept, so a dropped
+    /// observer is skipped silently.
+    fn install_cleanup_observer(&self, observer: Arc<dyn PeerInteractionCleanupObserver>) {
+        // A poisoned registry applies no input and so calls no observer:
+        // losing the install there changes nothing.
+        let _ = self
+            .inner
+            .with(|inner| inner.observer = Some(Arc::downgrade(&observer)));
+    }
+}
+
+/// This flow's part of a session.
+pub(crate) struct Parts {
+    handle: Arc<PeerInteractionRuntime>,
+}
+
+impl Parts {
+    pub(crate) fn new(_session_id: &SessionId) -> Self {
+        Parts {
+            handle: Arc::new(PeerInteractionRuntime::new()),
+        }
+    }
+}
+
+impl SessionRuntimeBindings {
+    /// Request/response correlation with peers, both directions: one
+    /// machine per correlation id, dropped once nothing is open under it.
+    pub fn peer_interaction(&self) -> Arc<dyn PeerInteractionHandle> {
+        self.peer_interaction.handle.clone()
+    }
+}
