@@ -31,7 +31,12 @@ where
     M::Phase: std::fmt::Debug,
 {
     let m = M::create(key);
-    assert_eq!(format!("{:?}", m.phase()), M::INFO.initial, "{}", M::INFO.name);
+    assert_eq!(
+        format!("{:?}", m.phase()),
+        M::INFO.initial,
+        "{}",
+        M::INFO.name
+    );
     m.check_invariants().unwrap();
     assert!(!m.is_terminal(), "{} starts terminal", M::INFO.name);
 }

@@ -2,7 +2,9 @@
 //! first, inputs reach the instance of that key (created on demand, dropped
 //! once terminal) and queries read it or answer `None`.
 
-use fsm::{DriveError, FromDrive, FromQuery, KeyedAuthority, PoisonedError, Registry, Shared, Step};
+use fsm::{
+    DriveError, FromDrive, FromQuery, KeyedAuthority, PoisonedError, Registry, Shared, Step,
+};
 
 fsm::machine!("specs/locker.fsm");
 

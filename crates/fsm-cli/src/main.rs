@@ -29,6 +29,10 @@ enum Command {
     Check(cmd::check::Args),
     Fmt(cmd::fmt::Args),
     Expand(cmd::expand::Args),
+    Verify(cmd::verify::Args),
+    Export(cmd::export::Args),
+    Graph(cmd::graph::Args),
+    Doc(cmd::doc::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,10 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args, color),
         Command::Fmt(args) => cmd::fmt::run(&args, color),
         Command::Expand(args) => cmd::expand::run(&args, color),
+        Command::Verify(args) => cmd::verify::run(&args, color),
+        Command::Export(args) => cmd::export::run(&args, color),
+        Command::Graph(args) => cmd::graph::run(&args, color),
+        Command::Doc(args) => cmd::doc::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

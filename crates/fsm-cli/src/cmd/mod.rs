@@ -2,5 +2,9 @@
 //! returning the outcome that becomes the exit code.
 
 pub mod check;
+pub mod doc;
 pub mod expand;
+pub mod export;
 pub mod fmt;
+pub mod graph;
+pub mod verify;

@@ -1,0 +1,237 @@
+//! `fsm verify`: model-checks every machine within its `verify` bounds and
+//! reports the findings, each with the shortest input trace.
+
+use crate::files::{self, io_message};
+use crate::output::{self, Outcome, count};
+use fsm_core::render;
+use fsm_tools::verify::{self, Options, Progress, Report};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Model-check specs: explore every reachable state within the spec's
+/// `verify` bounds and report broken invariants, deadlocks, transitions
+/// that never fire, overlapping guards, unreached goals and unreachable
+/// terminal phases.
+///
+/// Exits with 0 when no machine has a finding, 1 when one has (or a spec
+/// has errors or cannot be checked), and 2 when a path cannot be used or a
+/// file cannot be read or written.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Spec files, or folders searched recursively for `*.fsm` files
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// `human` prints a summary line and the findings of each machine on
+    /// stdout; `json` prints one JSON report per machine, one per line
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Explore at most this many inputs deep (overrides the spec's
+    /// `max_depth`)
+    #[arg(long, value_name = "N")]
+    max_depth: Option<u64>,
+
+    /// Stop after this many states (overrides the spec's `max_states`)
+    #[arg(long, value_name = "N")]
+    max_states: Option<u64>,
+
+    /// Write Rust tests that replay each finding's trace against the
+    /// generated code to this file
+    #[arg(long, value_name = "FILE")]
+    emit_test: Option<PathBuf>,
+
+    /// Leave the time out of the output, so it is the same on every run
+    #[arg(long)]
+    no_time: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: &Args, color: bool) -> Outcome {
+    let collected = files::collect(&args.paths);
+    let mut outcome = Outcome::Clean;
+    for message in &collected.errors {
+        output::error(message, color);
+        outcome = Outcome::Trouble;
+    }
+    let mut tests = Vec::new();
+    for path in &collected.files {
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                output::error(
+                    &format!("cannot read `{name}`: {}", io_message(&err)),
+                    color,
+                );
+                outcome = Outcome::Trouble;
+                continue;
+            }
+        };
+        let compilation = fsm_core::compile(&name, &bytes);
+        if compilation.has_errors() {
+            output::eprint(&render::render(
+                &compilation.source,
+                &compilation.diagnostics,
+                color,
+            ));
+        }
+        let Some(model) = &compilation.model else {
+            outcome = outcome.max(Outcome::SpecErrors);
+            continue;
+        };
+        let report = match check(model, args) {
+            Ok(report) => report,
+            Err(err) => {
+                output::error(&format!("cannot verify `{name}`: {err}"), color);
+                outcome = outcome.max(Outcome::SpecErrors);
+                continue;
+            }
+        };
+        let report = if args.no_time {
+            report.without_time()
+        } else {
+            report
+        };
+        match args.format {
+            Format::Human => output::print(&human(&name, &report)),
+            Format::Json => output::print(&format!("{}\n", json_line(&name, &report))),
+        }
+        if !report.findings.is_empty() {
+            outcome = outcome.max(Outcome::SpecErrors);
+        }
+        if args.emit_test.is_some()
+            && let Some(module) = verify::emit_tests(model, &spec_path(path), &report)
+        {
+            tests.push(module);
+        }
+    }
+    if let Some(file) = &args.emit_test {
+        if tests.is_empty() {
+            output::eprint(&format!(
+                "no finding has a trace to replay; `{}` not written\n",
+                file.display()
+            ));
+        } else if let Err(err) = std::fs::write(file, test_file(&tests)) {
+            output::error(
+                &format!("cannot write `{}`: {}", file.display(), io_message(&err)),
+                color,
+            );
+            outcome = Outcome::Trouble;
+        }
+    }
+    outcome
+}
+
+/// Runs the checker, with a progress line on stderr when it is a terminal.
+fn check(model: &fsm_core::Model, args: &Args) -> Result<Report, String> {
+    let show = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut last = started;
+    let mut shown = false;
+    let mut progress = |p: &Progress| {
+        let now = Instant::now();
+        if now.duration_since(last) >= Duration::from_secs(1) {
+            last = now;
+            shown = true;
+            output::eprint(&format!(
+                "\r\u{1b}[2K{}: {} states, {} transitions, depth {}, {:.0} s",
+                model.name,
+                p.states,
+                p.transitions,
+                p.depth,
+                now.duration_since(started).as_secs_f64()
+            ));
+        }
+    };
+    let result = {
+        let mut options = Options {
+            max_depth: args.max_depth,
+            max_states: args.max_states,
+            progress: if show { Some(&mut progress) } else { None },
+        };
+        verify::verify(model, &mut options).map_err(|e| e.to_string())
+    };
+    if shown {
+        output::eprint("\r\u{1b}[2K");
+    }
+    result
+}
+
+/// The path `fsm::machine!` is given in an emitted test: the path as given
+/// on the command line, with `/` separators.
+fn spec_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn test_file(modules: &[String]) -> String {
+    let mut out = String::from(
+        "//! Generated by `fsm verify --emit-test`: each test replays the shortest\n\
+         //! input trace of a finding against the generated machine and fails while\n\
+         //! the finding holds. Needs the `fsm` and `serde_json` crates; the specs'\n\
+         //! extern types must exist at their paths and deserialize from the\n\
+         //! strings of their domains.\n",
+    );
+    for m in modules {
+        out.push('\n');
+        out.push_str(m);
+    }
+    out
+}
+
+/// One JSON object per machine: the spec path, then the report.
+fn json_line(path: &str, report: &Report) -> String {
+    let body = serde_json::to_string(report).unwrap_or_else(|_| "{}".to_owned());
+    let path = serde_json::Value::String(path.to_owned()).to_string();
+    match body.strip_prefix('{') {
+        Some(rest) if rest != "}" => format!("{{\"path\":{path},{rest}"),
+        _ => format!("{{\"path\":{path}}}"),
+    }
+}
+
+/// The summary line of a machine and its findings with their traces.
+fn human(path: &str, r: &Report) -> String {
+    let mut out = format!(
+        "{} ({path}): {}, {}, depth {}",
+        r.machine,
+        count(r.states as usize, "state", "states"),
+        count(r.transitions as usize, "transition", "transitions"),
+        r.depth
+    );
+    if !r.complete {
+        match r.max_depth {
+            Some(d) if r.depth >= d => out.push_str(&format!(" (cut by max_depth {d})")),
+            _ => out.push_str(&format!(" (cut by max_states {})", r.max_states)),
+        }
+    }
+    if let Some(ms) = r.elapsed_ms {
+        out.push_str(&format!(", {:.2} s", ms as f64 / 1000.0));
+    }
+    out.push_str(&format!(
+        ", {} bytes/state; {}\n",
+        r.bytes_per_state,
+        count(r.findings.len(), "finding", "findings")
+    ));
+    for f in &r.findings {
+        let kind = serde_json::to_value(&f.kind)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        out.push_str(&format!("  {kind}: {}\n", f.message));
+        if let Some(trace) = &f.trace {
+            if trace.is_empty() {
+                out.push_str("    in the initial state\n");
+            }
+            for (i, step) in trace.iter().enumerate() {
+                out.push_str(&format!("    {:>3}. {step}\n", i + 1));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,866 @@
+//! Markdown documentation of machines: one page per machine ([`page`]), an
+//! index of machines ([`index`]) and a summary table ([`table`]).
+//!
+//! A page holds the machine's doc comment, its Mermaid diagram
+//! ([`crate::graph::mermaid`]), its phases, the input × phase matrix, its
+//! inputs, effects, transitions, state fields, derived values, constants,
+//! invariants and verification settings, and, when given, the figures of a
+//! verification run. Nothing on a page depends on the run that made it
+//! (no time, no path outside the model), so a page is byte-identical from
+//! run to run and can be committed.
+
+use crate::graph;
+use crate::verify::{FindingKind, Report};
+use fsm_core::model::{
+    DomainTarget, DomainValues, InputId, Model, Param, PhaseId, TExpr, TExprKind, TStmtKind,
+    Transition, UnOp,
+};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// The figures of one verification run, as a page shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Distinct states explored.
+    pub states: u64,
+    /// Transitions (accepted inputs) explored.
+    pub transitions: u64,
+    /// The depth reached (inputs from the initial state).
+    pub depth: u64,
+    /// Whether every state within the bounds was explored.
+    pub complete: bool,
+    /// `(check, verdict)`, in the order the run reports them.
+    pub verdicts: Vec<(String, String)>,
+}
+
+/// One machine of an index or a table, and where its page is.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub model: &'a Model,
+    /// The page's address relative to the index or table that links it.
+    pub link: &'a str,
+}
+
+/// The first sentence of the machine's doc comment (of its first
+/// paragraph), on one line; empty when the machine has no doc comment.
+pub fn summary(model: &Model) -> String {
+    first_sentence_of(&model.docs)
+}
+
+/// The first sentence of the first paragraph of doc comment lines, on one
+/// line; empty when there are none.
+pub fn first_sentence_of(docs: &[String]) -> String {
+    let paragraph: Vec<&str> = docs
+        .iter()
+        .map(|l| l.trim())
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let text = paragraph.join(" ");
+    first_sentence(&text).to_owned()
+}
+
+/// Text up to and including the first `.` that ends a sentence (followed
+/// by the end, or by a space and an uppercase letter, a backtick or an
+/// opening parenthesis).
+fn first_sentence(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != b'.' {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        if rest.is_empty() {
+            return text;
+        }
+        if let Some(after) = rest.strip_prefix(' ') {
+            let next = after.chars().next();
+            if next.is_some_and(|c| c.is_uppercase() || c == '`' || c == '(') {
+                return &text[..=i];
+            }
+        }
+    }
+    text
+}
+
+/// The index page: one line per machine, linking its page.
+pub fn index(entries: &[Entry<'_>]) -> String {
+    let mut out = String::from("# Machines\n\n");
+    if entries.is_empty() {
+        out.push_str("No machines.\n");
+        return out;
+    }
+    for entry in entries {
+        let summary = summary(entry.model);
+        if summary.is_empty() {
+            let _ = writeln!(out, "- [{}]({})", entry.model.name, entry.link);
+        } else {
+            let _ = writeln!(out, "- [{}]({}): {summary}", entry.model.name, entry.link);
+        }
+    }
+    out
+}
+
+/// A Markdown table, one row per machine: its name (linking its page), what
+/// it governs (the first sentence of its doc comment) and how many phases,
+/// inputs and transitions it has.
+pub fn table(entries: &[Entry<'_>]) -> String {
+    let mut out = String::from("| Machine | Governs | Phases | Inputs | Transitions |\n");
+    out.push_str("|---|---|--:|--:|--:|\n");
+    for entry in entries {
+        let m = entry.model;
+        let _ = writeln!(
+            out,
+            "| [{}]({}) | {} | {} | {} | {} |",
+            m.name,
+            entry.link,
+            cell(&summary(m)),
+            m.phases.len(),
+            m.inputs.len(),
+            m.transitions.len()
+        );
+    }
+    out
+}
+
+/// The page of one machine, with the figures of `report` (a run of
+/// [`crate::verify::verify`] on it) when there is one. The elapsed time
+/// of the run is never shown.
+pub fn page(model: &Model, report: Option<&Report>) -> String {
+    let figures = report.map(|r| figures(model, r));
+    page_with(model, figures.as_ref())
+}
+
+/// What a page shows of a verification run: its size, and a verdict per
+/// invariant, per reach goal and per whole-machine check.
+pub fn figures(model: &Model, report: &Report) -> Figures {
+    let bounded = if report.complete {
+        ""
+    } else {
+        " within the bounds"
+    };
+    let mut verdicts = Vec::new();
+    let names = |pick: &dyn Fn(&FindingKind) -> Option<String>| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in report.findings.iter().filter_map(|f| pick(&f.kind)) {
+            let name = format!("`{name}`");
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    };
+    for invariant in &model.invariants {
+        let violated = report.findings.iter().any(|f| {
+            matches!(&f.kind, FindingKind::InvariantViolated { invariant: name } if *name == invariant.name)
+        });
+        let verdict = if violated {
+            "**violated**".to_owned()
+        } else {
+            format!("holds{bounded}")
+        };
+        verdicts.push((format!("invariant `{}`", invariant.name), verdict));
+    }
+    for reach in &model.verify.reach {
+        let unreached = report.findings.iter().any(|f| {
+            matches!(&f.kind, FindingKind::UnreachedGoal { reach: name } if *name == reach.name)
+        });
+        let verdict = if unreached {
+            format!("**not reached**{bounded}")
+        } else {
+            "reached".to_owned()
+        };
+        verdicts.push((format!("reach `{}`", reach.name), verdict));
+    }
+    let checks: [(&str, Vec<String>); 4] = [
+        (
+            "deadlocks",
+            names(&|k| match k {
+                FindingKind::Deadlock { phase } => Some(phase.clone()),
+                _ => None,
+            }),
+        ),
+        (
+            "dead transitions",
+            names(&|k| match k {
+                FindingKind::DeadTransition { transition } => Some(transition.clone()),
+                _ => None,
+            }),
+        ),
+        (
+            "guard overlaps",
+            names(&|k| match k {
+                FindingKind::GuardOverlap { transitions, .. } => Some(transitions.join("`, `")),
+                _ => None,
+            }),
+        ),
+        (
+            "unreachable terminal phases",
+            names(&|k| match k {
+                FindingKind::UnreachableTerminal { phase } => Some(phase.clone()),
+                _ => None,
+            }),
+        ),
+    ];
+    for (check, found) in checks {
+        let verdict = if found.is_empty() {
+            format!("none{bounded}")
+        } else {
+            format!("**{}**", found.join(", "))
+        };
+        verdicts.push((check.to_owned(), verdict));
+    }
+    Figures {
+        states: report.states,
+        transitions: report.transitions,
+        depth: report.depth,
+        complete: report.complete,
+        verdicts,
+    }
+}
+
+/// The page of one machine, with the figures of a verification run when
+/// there is one.
+pub fn page_with(model: &Model, figures: Option<&Figures>) -> String {
+    let printer = Printer::new(model);
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", model.name);
+    if let Some(key) = &model.key {
+        let _ = writeln!(
+            out,
+            "Keyed: one instance per `{}: {}`.\n",
+            key.name,
+            model.ty_name(&key.ty)
+        );
+    }
+    if !model.docs.is_empty() {
+        out.push_str(&block(&model.docs));
+        out.push('\n');
+    }
+
+    out.push_str("## Diagram\n\n```mermaid\n");
+    out.push_str(&graph::mermaid(model));
+    out.push_str("```\n\n");
+
+    phases(&mut out, model);
+    matrix(&mut out, model);
+    signatures(&mut out, model, &printer);
+    transitions(&mut out, model, &printer);
+    state(&mut out, model, &printer);
+    invariants(&mut out, model, &printer);
+    verification(&mut out, model, &printer, figures);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn phases(out: &mut String, model: &Model) {
+    out.push_str("## Phases\n\n| Phase | Initial / terminal | Description |\n|---|---|---|\n");
+    for (id, phase) in model.phase_ids().zip(&model.phases) {
+        let mut marks = Vec::new();
+        if id == model.initial {
+            marks.push("initial");
+        }
+        if phase.terminal {
+            marks.push("terminal");
+        }
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            phase.name,
+            marks.join(", "),
+            cell(&phase.docs.join("\n"))
+        );
+    }
+    out.push('\n');
+    if model.phase_sets.is_empty() {
+        return;
+    }
+    out.push_str("Phase sets:\n\n| Set | Phases | Description |\n|---|---|---|\n");
+    for set in &model.phase_sets {
+        let names: Vec<String> = set
+            .phases
+            .iter()
+            .map(|p| format!("`{}`", model.phase_name(*p)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            set.name,
+            names.join(", "),
+            cell(&set.docs.join("\n"))
+        );
+    }
+    out.push('\n');
+}
+
+/// Inputs (rows) × phases (columns): the transitions that may handle the
+/// input there, `ignored`, or `—` (rejected: no matching transition).
+fn matrix(out: &mut String, model: &Model) {
+    if model.inputs.is_empty() {
+        return;
+    }
+    out.push_str("## Inputs × phases\n\n");
+    out.push_str(
+        "A cell names the transitions that may handle the input in that phase \
+         (their guards decide); *ignored* means the input is accepted and \
+         changes nothing; — means it is rejected (no matching transition).\n\n",
+    );
+    out.push_str("| Input |");
+    for phase in &model.phases {
+        let _ = write!(out, " `{}` |", phase.name);
+    }
+    out.push_str("\n|---|");
+    for _ in &model.phases {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for (index, input) in model.inputs.iter().enumerate() {
+        let Ok(raw) = u32::try_from(index) else {
+            break;
+        };
+        let input_id = InputId(raw);
+        let _ = write!(out, "| `{}` |", input.name);
+        for phase in model.phase_ids() {
+            let names: Vec<String> = model
+                .candidates(input_id, phase)
+                .map(|(_, t)| format!("`{}`", t.name))
+                .collect();
+            if !names.is_empty() {
+                let _ = write!(out, " {} |", names.join(", "));
+            } else if model.is_ignored(input_id, phase) {
+                out.push_str(" *ignored* |");
+            } else {
+                out.push_str(" — |");
+            }
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+fn signatures(out: &mut String, model: &Model, printer: &Printer<'_>) {
+    let kinds = [
+        ("Inputs", "Input", &model.inputs),
+        ("Effects", "Effect", &model.effects),
+    ];
+    for (title, column, items) in kinds {
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {title}\n");
+        let _ = writeln!(out, "| {column} | Description |\n|---|---|");
+        for sig in items.iter() {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} |",
+                cell(&signature(&sig.name, &sig.params, printer)),
+                cell(&sig.docs.join("\n"))
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn signature(name: &str, params: &[Param], printer: &Printer<'_>) -> String {
+    if params.is_empty() {
+        return name.to_owned();
+    }
+    let params: Vec<String> = params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, printer.model.ty_name(&p.ty)))
+        .collect();
+    format!("{name}({})", params.join(", "))
+}
+
+/// A source set, compactly: `*`, `* except A | B` (when few phases are
+/// left out) or `A | B`.
+pub fn sources(model: &Model, sources: &[PhaseId]) -> String {
+    let all = model.phases.len();
+    let names = |ids: &mut dyn Iterator<Item = PhaseId>| -> String {
+        ids.map(|p| model.phase_name(p))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    if sources.len() == all {
+        return "*".to_owned();
+    }
+    // `* except` only when it is clearly shorter than the list.
+    let missing = all.saturating_sub(sources.len());
+    if missing * 2 < sources.len() {
+        let mut rest = model
+            .phase_ids()
+            .filter(|p| sources.binary_search(p).is_err());
+        return format!("* except {}", names(&mut rest));
+    }
+    names(&mut sources.iter().copied())
+}
+
+fn transitions(out: &mut String, model: &Model, printer: &Printer<'_>) {
+    if model.transitions.is_empty() {
+        return;
+    }
+    out.push_str("## Transitions\n\n");
+    out.push_str("| Transition | Input | From | To | Guards | Effects | Description |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for transition in &model.transitions {
+        let input = model.input(transition.input);
+        let guards: Vec<String> = transition
+            .guards
+            .iter()
+            .map(|g| {
+                let doc = g
+                    .machine_guard
+                    .and_then(|id| model.guard(id))
+                    .map(|mg| mg.docs.join(" "))
+                    .unwrap_or_default();
+                let doc = doc.trim();
+                if doc.is_empty() {
+                    let params = input.map_or(&[][..], |i| &i.params[..]);
+                    format!("`{}`: `{}`", g.name, printer.expr(&g.expr, params))
+                } else {
+                    format!("`{}`: {doc}", g.name)
+                }
+            })
+            .collect();
+        let effects: Vec<String> = emitted(model, transition)
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect();
+        let target = transition.target.map_or("stay", |t| model.phase_name(t));
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | `{}` | `{}` | {} | {} | {} |",
+            transition.name,
+            input.map_or("?", |i| i.name.as_str()),
+            cell(&sources(model, &transition.sources)),
+            target,
+            cell(&guards.join("<br>")),
+            effects.join(", "),
+            cell(&transition.docs.join("\n"))
+        );
+    }
+    out.push('\n');
+}
+
+/// The effects a transition may emit, each once, in the order they first
+/// appear in its statements.
+pub fn emitted<'m>(model: &'m Model, transition: &Transition) -> Vec<&'m str> {
+    let mut names: Vec<&str> = Vec::new();
+    for stmt in &transition.body {
+        stmt.walk(&mut |s| {
+            if let TStmtKind::Emit { effect, .. } = &s.kind {
+                let name = model.effect(*effect).map_or("?", |e| e.name.as_str());
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        });
+    }
+    names
+}
+
+fn state(out: &mut String, model: &Model, printer: &Printer<'_>) {
+    if !model.fields.is_empty() {
+        out.push_str("## State\n\n| Field | Type | Initial | Description |\n|---|---|---|---|\n");
+        for field in &model.fields {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | `{}` | {} |",
+                field.name,
+                model.ty_name(&field.ty),
+                cell(&printer.expr(&field.init, &[])),
+                cell(&field.docs.join("\n"))
+            );
+        }
+        out.push('\n');
+    }
+    if !model.derived.is_empty() {
+        out.push_str(
+            "## Derived values\n\n| Name | Type | Value | Description |\n|---|---|---|---|\n",
+        );
+        for derived in &model.derived {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | `{}` | {} |",
+                derived.name,
+                model.ty_name(&derived.ty),
+                cell(&printer.expr(&derived.expr, &[])),
+                cell(&derived.docs.join("\n"))
+            );
+        }
+        out.push('\n');
+    }
+    if !model.consts.is_empty() {
+        out.push_str("## Constants\n\n| Name | Type | Value | Description |\n|---|---|---|---|\n");
+        for constant in &model.consts {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}` | `{}` | {} |",
+                constant.name,
+                model.ty_name(&constant.ty),
+                cell(&printer.expr(&constant.value, &[])),
+                cell(&constant.docs.join("\n"))
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn invariants(out: &mut String, model: &Model, printer: &Printer<'_>) {
+    if model.invariants.is_empty() {
+        return;
+    }
+    out.push_str("## Invariants\n\n");
+    out.push_str(
+        "*Always*: checked after every accepted input in release builds too \
+         (the others in debug builds and by `fsm verify`).\n\n",
+    );
+    out.push_str("| Invariant | Always | Condition | Description |\n|---|---|---|---|\n");
+    for invariant in &model.invariants {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | `{}` | {} |",
+            invariant.name,
+            if invariant.always { "yes" } else { "" },
+            cell(&printer.expr(&invariant.expr, &[])),
+            cell(&invariant.docs.join("\n"))
+        );
+    }
+    out.push('\n');
+}
+
+fn verification(out: &mut String, model: &Model, printer: &Printer<'_>, figures: Option<&Figures>) {
+    let settings = &model.verify;
+    let has_settings = !settings.domains.is_empty()
+        || settings.max_depth.is_some()
+        || settings.max_states.is_some()
+        || settings.max_collection.is_some()
+        || !settings.reach.is_empty();
+    if !has_settings && figures.is_none() {
+        return;
+    }
+    out.push_str("## Verification\n\n");
+    if has_settings {
+        out.push_str("Settings (`verify` block):\n\n");
+        for domain in &settings.domains {
+            let target = match &domain.target {
+                DomainTarget::Type(ty) => model.ty_name(ty),
+                DomainTarget::Param { input, param } => {
+                    let input = model.input(*input);
+                    let param = input
+                        .and_then(|i| i.param(*param))
+                        .map_or("?", |p| p.name.as_str());
+                    format!("{}.{param}", input.map_or("?", |i| i.name.as_str()))
+                }
+            };
+            let values = match &domain.values {
+                DomainValues::Range { lo, hi } => format!("{lo}..{}", hi.saturating_add(1)),
+                DomainValues::List(values) => {
+                    let values: Vec<String> = values.iter().map(|v| printer.expr(v, &[])).collect();
+                    format!("[{}]", values.join(", "))
+                }
+            };
+            let _ = writeln!(out, "- `domain {target} = {values}`");
+        }
+        for (name, value) in [
+            ("max_depth", settings.max_depth),
+            ("max_states", settings.max_states),
+            ("max_collection", settings.max_collection),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(out, "- `{name} {value}`");
+            }
+        }
+        for reach in &settings.reach {
+            let _ = writeln!(
+                out,
+                "- `reach {}: {}`",
+                reach.name,
+                printer.expr(&reach.expr, &[])
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(figures) = figures {
+        out.push_str("Result of `fsm verify`:\n\n| Measure | Value |\n|---|--:|\n");
+        let _ = writeln!(out, "| States | {} |", figures.states);
+        let _ = writeln!(out, "| Transitions | {} |", figures.transitions);
+        let _ = writeln!(out, "| Depth | {} |", figures.depth);
+        let _ = writeln!(
+            out,
+            "| Complete | {} |",
+            if figures.complete {
+                "yes"
+            } else {
+                "no (bounded)"
+            }
+        );
+        out.push('\n');
+        if !figures.verdicts.is_empty() {
+            out.push_str("| Check | Verdict |\n|---|---|\n");
+            for (check, verdict) in &figures.verdicts {
+                let _ = writeln!(out, "| {} | {} |", cell(check), cell(verdict));
+            }
+            out.push('\n');
+        }
+    }
+}
+
+// ---------------------------------------------------------------- Markdown
+
+/// Doc comment lines as a Markdown block, ending with a newline.
+fn block(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Text for one table cell: lines joined with spaces, `|` escaped.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().map(str::trim).enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        if i > 0 && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out.replace('|', "\\|")
+}
+
+// ---------------------------------------------------------------- expressions
+
+/// Expressions nested deeper than this are shown as `…`.
+const MAX_EXPR_DEPTH: usize = 200;
+
+/// Prints typed expressions back in spec syntax.
+struct Printer<'m> {
+    model: &'m Model,
+    /// Variant names that also name a phase or a variant of another enum:
+    /// those are printed `Enum::Variant`.
+    ambiguous: HashSet<&'m str>,
+}
+
+impl<'m> Printer<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut seen: HashSet<&str> = model.phases.iter().map(|p| p.name.as_str()).collect();
+        let mut ambiguous = HashSet::new();
+        for enum_def in &model.enums {
+            for variant in &enum_def.variants {
+                if !seen.insert(variant.name.as_str()) {
+                    ambiguous.insert(variant.name.as_str());
+                }
+            }
+        }
+        Printer { model, ambiguous }
+    }
+
+    /// `e` in spec syntax; `params` are the parameters `TExprKind::Param`
+    /// reads.
+    fn expr(&self, e: &TExpr, params: &[Param]) -> String {
+        let mut out = String::new();
+        let mut vars = Vec::new();
+        self.write(e, params, &mut vars, 0, &mut out);
+        out
+    }
+
+    fn write(
+        &self,
+        e: &TExpr,
+        params: &[Param],
+        vars: &mut Vec<String>,
+        depth: usize,
+        out: &mut String,
+    ) {
+        if depth > MAX_EXPR_DEPTH {
+            out.push('…');
+            return;
+        }
+        let m = self.model;
+        let sub = |this: &Self, e: &TExpr, min: u8, vars: &mut Vec<String>, out: &mut String| {
+            let parens = prec(e) < min;
+            if parens {
+                out.push('(');
+            }
+            this.write(e, params, vars, depth + 1, out);
+            if parens {
+                out.push(')');
+            }
+        };
+        match &e.kind {
+            TExprKind::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            TExprKind::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            TExprKind::Str(s) => {
+                out.push('"');
+                for c in s.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\t' => out.push_str("\\t"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            TExprKind::None => out.push_str("none"),
+            TExprKind::Some(inner) => {
+                out.push_str("some(");
+                self.write(inner, params, vars, depth + 1, out);
+                out.push(')');
+            }
+            TExprKind::Field(id) => out.push_str(m.field(*id).map_or("?", |f| f.name.as_str())),
+            TExprKind::Param(id) => {
+                out.push_str(params.get(id.index()).map_or("?", |p| p.name.as_str()));
+            }
+            TExprKind::Derived(id) => {
+                out.push_str(m.derived_value(*id).map_or("?", |d| d.name.as_str()));
+            }
+            TExprKind::Key => out.push_str(m.key.as_ref().map_or("?", |k| k.name.as_str())),
+            TExprKind::CurrentPhase => out.push_str("phase"),
+            TExprKind::Target => out.push_str("target"),
+            TExprKind::Const(id) => {
+                out.push_str(m.constant(*id).map_or("?", |c| c.name.as_str()));
+            }
+            TExprKind::Variant(enum_id, variant) => {
+                let name = m.variant_name(*enum_id, *variant);
+                if self.ambiguous.contains(name) {
+                    let enum_name = m.enum_def(*enum_id).map_or("?", |e| e.name.as_str());
+                    let _ = write!(out, "{enum_name}::{name}");
+                } else {
+                    out.push_str(name);
+                }
+            }
+            TExprKind::Phase(id) => {
+                let name = m.phase_name(*id);
+                if self.ambiguous.contains(name) {
+                    let _ = write!(out, "Phase::{name}");
+                } else {
+                    out.push_str(name);
+                }
+            }
+            TExprKind::Var(id) => {
+                out.push_str(vars.get(id.index()).map_or("?", String::as_str));
+            }
+            TExprKind::Collection(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write(item, params, vars, depth + 1, out);
+                }
+                out.push(']');
+            }
+            TExprKind::Unary(op, operand) => {
+                out.push(match op {
+                    UnOp::Not => '!',
+                    UnOp::Neg => '-',
+                });
+                sub(self, operand, PREC_UNARY, vars, out);
+            }
+            TExprKind::Binary(op, left, right) => {
+                let p = prec(e);
+                // Comparisons do not chain: both sides bind tighter.
+                let (left_min, right_min) = if p == PREC_CMP {
+                    (p + 1, p + 1)
+                } else {
+                    (p, p + 1)
+                };
+                sub(self, left, left_min, vars, out);
+                let _ = write!(out, " {} ", op.as_str());
+                sub(self, right, right_min, vars, out);
+            }
+            TExprKind::Method {
+                method,
+                receiver,
+                args,
+            } => {
+                sub(self, receiver, PREC_METHOD, vars, out);
+                let _ = write!(out, ".{}(", method.name());
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write(arg, params, vars, depth + 1, out);
+                }
+                out.push(')');
+            }
+            TExprKind::Quant {
+                kind,
+                name,
+                coll,
+                body,
+                ..
+            } => {
+                let word = match kind {
+                    fsm_core::model::Quantifier::All => "all",
+                    fsm_core::model::Quantifier::Any => "any",
+                };
+                let _ = write!(out, "{word} {name} in ");
+                sub(self, coll, PREC_CMP + 1, vars, out);
+                out.push_str(": ");
+                vars.push(name.clone());
+                self.write(body, params, vars, depth + 1, out);
+                vars.pop();
+            }
+        }
+    }
+}
+
+const PREC_CMP: u8 = 3;
+const PREC_UNARY: u8 = 6;
+const PREC_METHOD: u8 = 7;
+
+/// How tightly an expression binds (higher is tighter). A quantifier's body
+/// extends as far as possible, so as an operand it is always parenthesized.
+fn prec(e: &TExpr) -> u8 {
+    use fsm_core::model::BinOp;
+    match &e.kind {
+        TExprKind::Binary(op, ..) => match op {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In => {
+                PREC_CMP
+            }
+            BinOp::Add | BinOp::Sub => 4,
+            BinOp::Mul | BinOp::Div | BinOp::Rem => 5,
+        },
+        TExprKind::Unary(..) => PREC_UNARY,
+        // A negative literal reads as a unary minus.
+        TExprKind::Int(n) if *n < 0 => PREC_UNARY,
+        TExprKind::Quant { .. } => 0,
+        _ => 8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_sentence_stops_at_a_sentence_end() {
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(first_sentence("Uses e.g. this. Then"), "Uses e.g. this.");
+        assert_eq!(first_sentence("No end"), "No end");
+        assert_eq!(first_sentence("Ends here."), "Ends here.");
+    }
+
+    #[test]
+    fn cells_escape_pipes_and_join_lines() {
+        assert_eq!(cell("a || b\n  c"), "a \\|\\| b c");
+        assert_eq!(cell("\n\nx"), "x");
+    }
+}

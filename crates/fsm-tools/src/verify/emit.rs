@@ -1,0 +1,238 @@
+//! `fsm verify --emit-test`: Rust tests that replay the traces of findings
+//! against the generated machine, asserting what the finding says must
+//! hold, so they fail while the bug is there.
+//!
+//! Inputs and the key are built by deserializing the JSON serde gives the
+//! generated types ([`crate::eval::input_json`]), so the tests need the
+//! `serde_json` crate, and an extern type must deserialize from the
+//! abstract string its domain gives (a `String` newtype does).
+
+use super::{Finding, FindingKind, Report};
+use crate::eval::{self, InputValue};
+use fsm_core::codegen::names;
+use fsm_core::model::Model;
+use std::fmt::Write;
+
+/// A module of tests for the findings of `report` that have a trace and an
+/// assertion the generated code can check (broken invariants and
+/// deadlocks), or `None` when there is none. `spec_path` is the path
+/// `fsm::machine!` is given, relative to the manifest directory of the
+/// crate the tests are compiled in.
+pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<String> {
+    let mut tests = String::new();
+    let mut names_used: Vec<String> = Vec::new();
+    let mut needs_inputs = false;
+    for finding in &report.findings {
+        let Some(test) = test_for(finding, &mut names_used, &mut needs_inputs) else {
+            continue;
+        };
+        tests.push_str(&test);
+    }
+    if tests.is_empty() {
+        return None;
+    }
+    let module = names::snake_case(&model.name);
+    let machine = names::ident(&model.name).to_string();
+    let key = match eval::key_value(model) {
+        Ok(Some(k)) => {
+            let json = key_json(model, &k);
+            format!(
+                "::serde_json::from_str({}).expect(\"the key deserializes\")",
+                raw_string(&json)
+            )
+        }
+        _ => "()".to_owned(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "/// Findings of `fsm verify` on `{spec_path}`.");
+    let _ = writeln!(out, "mod {module} {{");
+    let _ = writeln!(out, "    ::fsm::machine!({});", rust_string(spec_path));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    type M = {machine};");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    fn start() -> M {{");
+    let _ = writeln!(out, "        <M as ::fsm::Machine>::create({key})");
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "    fn input(json: &str) -> <M as ::fsm::Machine>::Input {{"
+    );
+    let _ = writeln!(
+        out,
+        "        ::serde_json::from_str(json).expect(\"the input deserializes\")"
+    );
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "    /// Applies `trace` from the initial state; every input must be accepted\n    \
+         /// and every invariant must hold after each."
+    );
+    let _ = writeln!(out, "    fn replay(trace: &[&str]) -> M {{");
+    let _ = writeln!(out, "        let mut machine = start();");
+    let _ = writeln!(
+        out,
+        "        if let Err(violation) = ::fsm::Machine::check_invariants(&machine) {{\n            \
+         panic!(\"in the initial state: {{violation}}\");\n        }}"
+    );
+    let _ = writeln!(out, "        for (i, json) in trace.iter().enumerate() {{");
+    let _ = writeln!(
+        out,
+        "            if let Err(rejection) = ::fsm::Machine::apply(&mut machine, input(json)) {{\n                \
+         panic!(\"input {{}} `{{json}}` was refused: {{rejection}}\", i + 1);\n            }}"
+    );
+    let _ = writeln!(
+        out,
+        "            if let Err(violation) = ::fsm::Machine::check_invariants(&machine) {{\n                \
+         panic!(\"after input {{}} `{{json}}`: {{violation}}\", i + 1);\n            }}"
+    );
+    let _ = writeln!(out, "        }}");
+    let _ = writeln!(out, "        machine");
+    let _ = writeln!(out, "    }}");
+    if needs_inputs {
+        let instances = eval::input_instances(model).unwrap_or_default();
+        let _ = writeln!(out);
+        let _ = writeln!(out, "    /// Every input instance of the spec's domains.");
+        let _ = writeln!(out, "    const INPUTS: &[&str] = &[");
+        for i in &instances {
+            let _ = writeln!(out, "        {},", raw_string(&input_text(model, i)));
+        }
+        let _ = writeln!(out, "    ];");
+    }
+    out.push_str(&tests);
+    out.push_str("}\n");
+    // Each test's trace is filled in here, where the model is at hand.
+    let mut filled = String::new();
+    let mut rest = out.as_str();
+    let mut findings = report
+        .findings
+        .iter()
+        .filter(|f| testable(f))
+        .collect::<Vec<_>>()
+        .into_iter();
+    while let Some(at) = rest.find("@STEPS@") {
+        filled.push_str(&rest[..at]);
+        if let Some(f) = findings.next() {
+            filled.push_str(&steps(model, &f.inputs));
+        }
+        rest = &rest[at + "@STEPS@".len()..];
+    }
+    filled.push_str(rest);
+    Some(filled)
+}
+
+/// Whether a test is emitted for `finding`.
+fn testable(finding: &Finding) -> bool {
+    finding.trace.is_some()
+        && matches!(
+            finding.kind,
+            FindingKind::InvariantViolated { .. } | FindingKind::Deadlock { .. }
+        )
+}
+
+fn test_for(finding: &Finding, used: &mut Vec<String>, needs_inputs: &mut bool) -> Option<String> {
+    if !testable(finding) {
+        return None;
+    }
+    let mut out = String::new();
+    let doc = finding.message.replace('\n', " ");
+    match &finding.kind {
+        FindingKind::InvariantViolated { invariant } => {
+            let name = unique(
+                format!("invariant_{}_holds", names::snake_case(invariant)),
+                used,
+            );
+            let _ = write!(
+                out,
+                "\n    /// {doc}.\n    #[test]\n    fn {name}() {{\n        replay(&[@STEPS@]);\n    }}\n"
+            );
+        }
+        FindingKind::Deadlock { phase } => {
+            *needs_inputs = true;
+            let name = unique(
+                format!("phase_{}_is_not_a_deadlock", names::snake_case(phase)),
+                used,
+            );
+            let _ = write!(
+                out,
+                "\n    /// {doc}.\n    #[test]\n    fn {name}() {{\n        \
+                 let machine = replay(&[@STEPS@]);\n        \
+                 let fires = INPUTS.iter().any(|json| {{\n            \
+                 let mut next = machine.clone();\n            \
+                 matches!(::fsm::Machine::apply(&mut next, input(json)), Ok(step) if step.transition.is_some())\n        \
+                 }});\n        \
+                 assert!(fires, \"no input fires a transition in phase {{:?}}\", ::fsm::Machine::phase(&machine));\n    \
+                 }}\n"
+            );
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+fn unique(name: String, used: &mut Vec<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{name}_{n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+/// The trace as a list of raw-string JSON literals, one per line.
+fn steps(model: &Model, inputs: &[InputValue]) -> String {
+    if inputs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n");
+    for i in inputs {
+        let _ = writeln!(
+            out,
+            "            // {}\n            {},",
+            eval::render_input(model, i).replace('\n', " "),
+            raw_string(&input_text(model, i))
+        );
+    }
+    out.push_str("        ");
+    out
+}
+
+fn input_text(model: &Model, input: &InputValue) -> String {
+    eval::input_json(model, input).to_string()
+}
+
+fn key_json(model: &Model, key: &eval::Value) -> String {
+    match &model.key {
+        Some(k) => eval::to_json(model, key, &k.ty).to_string(),
+        None => "null".to_owned(),
+    }
+}
+
+/// `text` as a Rust raw string literal.
+fn raw_string(text: &str) -> String {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{text}\"{h}")
+}
+
+/// `text` as a Rust string literal.
+fn rust_string(text: &str) -> String {
+    format!("{text:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_strings_survive_quotes_and_hashes() {
+        assert_eq!(raw_string("{\"a\":1}"), "r#\"{\"a\":1}\"#");
+        assert_eq!(raw_string("\"#"), "r##\"\"#\"##");
+    }
+}

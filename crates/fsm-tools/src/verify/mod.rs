@@ -1,0 +1,495 @@
+//! The explicit-state model checker behind `fsm verify`.
+//!
+//! A breadth-first search from the initial state over every input instance
+//! ([`eval::input_instances`]): each state is expanded by applying every
+//! instance with [`eval::step_with`]. A fired transition whose state breaks
+//! an invariant is a finding, and that state is not explored (the generated
+//! code with invariant checks on refuses such an input); any other new
+//! state is stored if the bounds allow. Ignored and rejected inputs create
+//! no state.
+//!
+//! `states` counts the distinct states reachable by at most `max_depth`
+//! fired transitions (all of them when the search is complete), the
+//! initial state included; `depth` is the largest number of fired
+//! transitions needed to reach one of them. Every stored state is expanded,
+//! also at the depth bound, so deadlocks, guard overlaps and the
+//! transitions that fire are judged on every counted state; a state one
+//! step beyond the bound is only looked up, to tell whether the bound cut
+//! the search (`complete`).
+
+mod emit;
+mod store;
+
+pub use emit::emit_tests;
+
+use crate::eval::{self, EvalError, InputValue, Raw, View};
+use fsm_core::model::{InputId, Model, PhaseId, TransitionId};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+use store::Store;
+
+/// `max_states` when neither the spec nor the options set it.
+pub const DEFAULT_MAX_STATES: u64 = 1_000_000;
+
+/// How often (in expanded states) the progress callback is called.
+const PROGRESS_EVERY: u64 = 4096;
+
+/// Overrides of the spec's bounds, and a progress callback.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Replaces the spec's `max_depth`.
+    pub max_depth: Option<u64>,
+    /// Replaces the spec's `max_states`.
+    pub max_states: Option<u64>,
+    /// Called every few thousand expanded states.
+    pub progress: Option<&'a mut dyn FnMut(&Progress)>,
+}
+
+/// Where a running search is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub states: u64,
+    pub expanded: u64,
+    pub transitions: u64,
+    pub depth: u64,
+}
+
+/// The result of checking one machine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub machine: String,
+    /// Distinct states reached (see the module docs).
+    pub states: u64,
+    /// Fired transitions explored: (state, input instance) pairs whose
+    /// input fired a transition, from every counted state.
+    pub transitions: u64,
+    /// Breadth-first levels below the initial state.
+    pub depth: u64,
+    /// Whether every reachable state was counted (no bound cut the search).
+    pub complete: bool,
+    /// The bounds in effect.
+    pub max_depth: Option<u64>,
+    pub max_states: u64,
+    pub max_collection: u64,
+    /// Input instances per state.
+    pub instances: u64,
+    /// Memory of the state store (arena, offsets and hash table, plus the
+    /// parent links for traces) divided by `states`.
+    pub bytes_per_state: u64,
+    /// Wall-clock time of the search; `None` to keep output deterministic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The report without its timing, so it is the same on every run.
+    pub fn without_time(mut self) -> Self {
+        self.elapsed_ms = None;
+        self
+    }
+}
+
+/// One thing the checker found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub kind: FindingKind,
+    pub message: String,
+    /// The shortest sequence of inputs that shows it, one `Input(arg, …)`
+    /// per line; `None` for findings about the whole state space.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<String>>,
+    /// The trace as input values.
+    #[serde(skip)]
+    pub inputs: Vec<InputValue>,
+}
+
+/// The kinds of findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A reachable state breaks the invariant (the trace ends with the
+    /// input that breaks it).
+    InvariantViolated { invariant: String },
+    /// A reachable state in this non-terminal phase fires no transition
+    /// for any input instance.
+    Deadlock { phase: String },
+    /// The transition fires from no counted state.
+    DeadTransition { transition: String },
+    /// The guards of several candidates for the input all hold in one
+    /// reachable state (the trace ends with that input).
+    GuardOverlap {
+        input: String,
+        transitions: Vec<String>,
+    },
+    /// No counted state satisfies the reach goal.
+    UnreachedGoal { reach: String },
+    /// The terminal phase is in no counted state.
+    UnreachableTerminal { phase: String },
+}
+
+/// Checks `model` within its `verify` bounds (or the overrides).
+pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalError> {
+    let started = Instant::now();
+    let max_depth = options.max_depth.or(model.verify.max_depth);
+    let max_states = options
+        .max_states
+        .or(model.verify.max_states)
+        .unwrap_or(DEFAULT_MAX_STATES);
+    let key = eval::key_value(model)?;
+    let instances = eval::input_instances(model)?;
+    let init = eval::initial(model, key.clone())?;
+
+    // Per input and phase: the candidates (an input with none in a phase
+    // is ignored or rejected there without evaluating anything).
+    let candidates: Vec<Vec<Vec<TransitionId>>> = (0..model.inputs.len())
+        .map(|i| {
+            model
+                .phase_ids()
+                .map(|p| {
+                    model
+                        .candidates(InputId(u32::try_from(i).unwrap_or(u32::MAX)), p)
+                        .map(|(t, _)| t)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut search = Search {
+        model,
+        instances: &instances,
+        store: Store::new(),
+        parents: Vec::new(),
+        via: Vec::new(),
+        fired: vec![false; model.transitions.len()],
+        phase_seen: vec![false; model.phases.len()],
+        reached: vec![false; model.verify.reach.len()],
+        violated: BTreeMap::new(),
+        deadlocks: BTreeMap::new(),
+        overlaps: BTreeMap::new(),
+        transitions: 0,
+        complete: true,
+    };
+
+    let mut bytes = Vec::new();
+    store::encode(model, View::of(&init), &mut bytes);
+    let _ = search.store.insert(&bytes);
+    search.parents.push(u32::MAX);
+    search.via.push(u32::MAX);
+    for (i, inv) in model.invariants.iter().enumerate() {
+        if !eval::invariant_holds(model, &init, i)? {
+            search.violated.insert(i, (inv.name.clone(), 0, None));
+        }
+    }
+    search.on_new_state(View::of(&init))?;
+
+    let mut depth: u64 = 0;
+    let mut level_end = 1usize;
+    let mut next = 0usize;
+    let mut expanded: u64 = 0;
+    let mut scratch = Vec::new();
+    let mut current = Vec::new();
+    while next < search.store.len() {
+        if next == level_end {
+            depth += 1;
+            level_end = search.store.len();
+        }
+        let id = next;
+        next += 1;
+        current.clear();
+        current.extend_from_slice(search.store.get(id));
+        let Some(state) = store::decode(model, &current, &key) else {
+            return Err(EvalError::new("a stored state does not decode"));
+        };
+        let at_limit = max_depth.is_some_and(|m| depth >= m);
+        let mut fired_any = false;
+        for (ii, inst) in instances.iter().enumerate() {
+            let cands = candidates
+                .get(inst.input.index())
+                .and_then(|c| c.get(state.phase.index()))
+                .map_or(&[][..], Vec::as_slice);
+            if cands.is_empty() {
+                continue;
+            }
+            let Raw::Fired(fired) = eval::step_raw(model, &state, inst, cands)? else {
+                continue;
+            };
+            let transition = fired.transition;
+            fired_any = true;
+            search.transitions += 1;
+            if let Some(f) = search.fired.get_mut(transition.index()) {
+                *f = true;
+            }
+            if cands.len() > 1 {
+                let enabled = eval::enabled_candidates(model, &state, inst)?;
+                if enabled.len() > 1 {
+                    search
+                        .overlaps
+                        .entry((inst.input.index(), enabled))
+                        .or_insert((id, ii));
+                }
+            }
+            let after = fired.view(&state);
+            store::encode(model, after, &mut scratch);
+            if scratch == current || search.store.find(&scratch).is_some() {
+                continue;
+            }
+            if at_limit {
+                // A state beyond the depth bound: not counted, not judged.
+                search.complete = false;
+                continue;
+            }
+            // A new state: it is kept only if every invariant holds.
+            let mut broken = false;
+            for (i, inv) in model.invariants.iter().enumerate() {
+                if !eval::invariant_holds_in(model, after, i)? {
+                    broken = true;
+                    search
+                        .violated
+                        .entry(i)
+                        .or_insert((inv.name.clone(), id, Some(ii)));
+                }
+            }
+            if broken {
+                continue;
+            }
+            if search.store.len() as u64 >= max_states {
+                search.complete = false;
+                continue;
+            }
+            match search.store.insert(&scratch) {
+                Ok((_, true)) => {
+                    search.parents.push(u32::try_from(id).unwrap_or(u32::MAX));
+                    search.via.push(u32::try_from(ii).unwrap_or(u32::MAX));
+                    search.on_new_state(after)?;
+                }
+                Ok((_, false)) => {}
+                Err(_) => search.complete = false,
+            }
+        }
+        let terminal = model.phase(state.phase).is_some_and(|p| p.terminal);
+        if !fired_any && !terminal {
+            search.deadlocks.entry(state.phase).or_insert(id);
+        }
+        expanded += 1;
+        if expanded % PROGRESS_EVERY == 0
+            && let Some(progress) = options.progress.as_mut()
+        {
+            progress(&Progress {
+                states: search.store.len() as u64,
+                expanded,
+                transitions: search.transitions,
+                depth,
+            });
+        }
+    }
+    let states = search.store.len() as u64;
+    let memory = search.store.bytes() + search.parents.len() * 4 + search.via.len() * 4;
+    let findings = search.findings();
+    Ok(Report {
+        machine: model.name.clone(),
+        states,
+        transitions: search.transitions,
+        depth,
+        complete: search.complete,
+        max_depth,
+        max_states,
+        max_collection: eval::max_collection(model),
+        instances: instances.len() as u64,
+        bytes_per_state: (memory as u64).div_ceil(states.max(1)),
+        elapsed_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+        findings,
+    })
+}
+
+/// The search's bookkeeping.
+struct Search<'a> {
+    model: &'a Model,
+    instances: &'a [InputValue],
+    store: Store,
+    /// Per state: the state it was first reached from (`u32::MAX` for the
+    /// initial state) and the input instance that reached it.
+    parents: Vec<u32>,
+    via: Vec<u32>,
+    fired: Vec<bool>,
+    phase_seen: Vec<bool>,
+    reached: Vec<bool>,
+    /// Per invariant: its name, the state the breaking input was applied
+    /// to and that input (`None`: the state itself breaks it).
+    violated: BTreeMap<usize, (String, usize, Option<usize>)>,
+    /// Per phase: the first deadlocked state.
+    deadlocks: BTreeMap<PhaseId, usize>,
+    /// Per (input, transitions whose guards all hold): the first state and
+    /// input instance.
+    overlaps: BTreeMap<(usize, Vec<TransitionId>), (usize, usize)>,
+    transitions: u64,
+    complete: bool,
+}
+
+impl Search<'_> {
+    fn on_new_state(&mut self, state: View<'_>) -> Result<(), EvalError> {
+        if let Some(seen) = self.phase_seen.get_mut(state.phase.index()) {
+            *seen = true;
+        }
+        for (i, goal) in self.model.verify.reach.iter().enumerate() {
+            if self.reached.get(i) == Some(&false) && eval::holds_in(self.model, state, &goal.expr)?
+            {
+                if let Some(r) = self.reached.get_mut(i) {
+                    *r = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The instance numbers leading to state `id`, from the initial state.
+    fn path(&self, mut id: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        while let (Some(&parent), Some(&via)) = (self.parents.get(id), self.via.get(id)) {
+            if parent == u32::MAX {
+                break;
+            }
+            out.push(via as usize);
+            id = parent as usize;
+        }
+        out.reverse();
+        out
+    }
+
+    fn trace(&self, state: usize, last: Option<usize>) -> (Vec<String>, Vec<InputValue>) {
+        let mut steps = self.path(state);
+        steps.extend(last);
+        let inputs: Vec<InputValue> = steps
+            .iter()
+            .filter_map(|i| self.instances.get(*i).cloned())
+            .collect();
+        let lines = inputs
+            .iter()
+            .map(|i| eval::render_input(self.model, i))
+            .collect();
+        (lines, inputs)
+    }
+
+    fn with_trace(
+        &self,
+        kind: FindingKind,
+        message: String,
+        state: usize,
+        last: Option<usize>,
+    ) -> Finding {
+        let (lines, inputs) = self.trace(state, last);
+        Finding {
+            kind,
+            message,
+            trace: Some(lines),
+            inputs,
+        }
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let m = self.model;
+        let bounded = if self.complete {
+            ""
+        } else {
+            " within the bounds"
+        };
+        let mut out = Vec::new();
+        for (name, state, last) in self.violated.values() {
+            let message = match last {
+                None if *state == 0 => format!("the initial state breaks invariant `{name}`"),
+                _ => format!("invariant `{name}` is broken"),
+            };
+            out.push(self.with_trace(
+                FindingKind::InvariantViolated {
+                    invariant: name.clone(),
+                },
+                message,
+                *state,
+                *last,
+            ));
+        }
+        for (phase, state) in &self.deadlocks {
+            let name = m.phase_name(*phase).to_owned();
+            out.push(self.with_trace(
+                FindingKind::Deadlock {
+                    phase: name.clone(),
+                },
+                format!("a state in non-terminal phase `{name}` fires no transition for any input"),
+                *state,
+                None,
+            ));
+        }
+        for ((input, transitions), (state, inst)) in &self.overlaps {
+            let input = m
+                .inputs
+                .get(*input)
+                .map_or("?", |i| i.name.as_str())
+                .to_owned();
+            let names: Vec<String> = transitions
+                .iter()
+                .filter_map(|t| m.transition(*t).map(|t| t.name.clone()))
+                .collect();
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            out.push(self.with_trace(
+                FindingKind::GuardOverlap {
+                    input: input.clone(),
+                    transitions: names,
+                },
+                format!(
+                    "the guards of {} all hold for input `{input}` in one state",
+                    quoted.join(" and ")
+                ),
+                *state,
+                Some(*inst),
+            ));
+        }
+        for (t, fired) in m.transitions.iter().zip(&self.fired) {
+            if !fired {
+                out.push(Finding {
+                    kind: FindingKind::DeadTransition {
+                        transition: t.name.clone(),
+                    },
+                    message: format!("transition `{}` never fires{bounded}", t.name),
+                    trace: None,
+                    inputs: Vec::new(),
+                });
+            }
+        }
+        for (goal, reached) in m.verify.reach.iter().zip(&self.reached) {
+            if !reached {
+                out.push(Finding {
+                    kind: FindingKind::UnreachedGoal {
+                        reach: goal.name.clone(),
+                    },
+                    message: format!("reach goal `{}` is not reached{bounded}", goal.name),
+                    trace: None,
+                    inputs: Vec::new(),
+                });
+            }
+        }
+        for (p, seen) in m.phases.iter().zip(&self.phase_seen) {
+            if p.terminal && !seen {
+                out.push(Finding {
+                    kind: FindingKind::UnreachableTerminal {
+                        phase: p.name.clone(),
+                    },
+                    message: format!("terminal phase `{}` is never reached{bounded}", p.name),
+                    trace: None,
+                    inputs: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The value the search used for the key, for display.
+pub fn key_text(model: &Model) -> Option<String> {
+    match eval::key_value(model) {
+        Ok(Some(v)) => Some(eval::render_value(model, &v)),
+        _ => None,
+    }
+}

@@ -1,0 +1,198 @@
+//! The model checker against a plain breadth-first search over the public
+//! evaluator (state counts, depths, fired transitions), and its traces
+//! replayed through the evaluator.
+
+use fsm_core::Model;
+use fsm_tools::eval::{self, Outcome, Rejected};
+use fsm_tools::verify::{self, FindingKind, Options};
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn load(relative: &str) -> Model {
+    let bytes = std::fs::read(root().join(relative)).expect("read the spec");
+    let c = fsm_core::compile(relative, &bytes);
+    c.model
+        .unwrap_or_else(|| panic!("{relative} does not compile: {:?}", c.diagnostics))
+}
+
+fn specs() -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in ["machines", "tests/specs"] {
+        for entry in std::fs::read_dir(root().join(dir)).expect("read the folder") {
+            let path = entry.expect("an entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let wanted = dir == "machines" || name.starts_with("verify_");
+            if wanted && name.ends_with(".fsm") {
+                out.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (states, transitions, depth) by a naive search: states in a hash map,
+/// invariants checked by `step` itself.
+fn reference(model: &Model, max_depth: u64) -> (u64, u64, u64) {
+    let key = eval::key_value(model).expect("a key");
+    let instances = eval::input_instances(model).expect("instances");
+    let init = eval::initial(model, key).expect("the initial state");
+    let mut seen = HashMap::from([(init.clone(), 0u64)]);
+    let mut queue = VecDeque::from([init]);
+    let (mut transitions, mut depth) = (0, 0);
+    while let Some(state) = queue.pop_front() {
+        let d = seen[&state];
+        depth = depth.max(d);
+        for i in &instances {
+            let outcome = eval::step(model, &state, i).expect("a step");
+            let next = match outcome {
+                Outcome::Fired { state: next, .. } => next,
+                Outcome::Rejected(Rejected::InvariantViolated { .. }) => {
+                    transitions += 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            transitions += 1;
+            if d < max_depth && !seen.contains_key(&next) {
+                seen.insert(next.clone(), d + 1);
+                queue.push_back(next);
+            }
+        }
+    }
+    (seen.len() as u64, transitions, depth)
+}
+
+#[test]
+fn counts_match_a_plain_search_on_every_spec() {
+    for spec in specs() {
+        let model = load(&spec);
+        let depth = model.verify.max_depth.unwrap_or(6).min(5);
+        let report = verify::verify(
+            &model,
+            &mut Options {
+                max_depth: Some(depth),
+                ..Options::default()
+            },
+        )
+        .expect("verify");
+        let (states, transitions, levels) = reference(&model, depth);
+        assert_eq!(
+            (report.states, report.transitions, report.depth),
+            (states, transitions, levels),
+            "{spec}"
+        );
+    }
+}
+
+#[test]
+fn every_trace_replays_to_what_its_finding_says() {
+    for spec in specs() {
+        let model = load(&spec);
+        let report = verify::verify(&model, &mut Options::default()).expect("verify");
+        let key = eval::key_value(&model).expect("a key");
+        for finding in &report.findings {
+            let Some(trace) = &finding.trace else {
+                continue;
+            };
+            assert_eq!(trace.len(), finding.inputs.len());
+            let mut state = eval::initial(&model, key.clone()).expect("initial");
+            let (last, prefix) = match &finding.kind {
+                FindingKind::Deadlock { .. } => (None, &finding.inputs[..]),
+                _ => match finding.inputs.split_last() {
+                    Some((last, prefix)) => (Some(last), prefix),
+                    None => (None, &finding.inputs[..]),
+                },
+            };
+            for input in prefix {
+                match eval::step(&model, &state, input).expect("a step") {
+                    Outcome::Fired { state: next, .. } => state = next,
+                    other => panic!("{spec}: a trace step was not accepted: {other:?}"),
+                }
+            }
+            match &finding.kind {
+                FindingKind::InvariantViolated { invariant } => {
+                    let last = last.expect("a last input");
+                    match eval::step(&model, &state, last).expect("a step") {
+                        Outcome::Rejected(Rejected::InvariantViolated { invariant: i, .. }) => {
+                            // The first failing invariant may come before.
+                            let index = model.invariants.iter().position(|x| x.name == *invariant);
+                            let first = model.invariants.iter().position(|x| x.name == i);
+                            assert!(first <= index, "{spec}: {i} after {invariant}");
+                        }
+                        other => panic!("{spec}: the last input did not break it: {other:?}"),
+                    }
+                }
+                FindingKind::Deadlock { .. } => {
+                    for i in eval::input_instances(&model).expect("instances") {
+                        let out = eval::step_with(&model, &state, &i, false).expect("a step");
+                        assert!(
+                            !matches!(out, Outcome::Fired { .. }),
+                            "{spec}: a transition fires"
+                        );
+                    }
+                }
+                FindingKind::GuardOverlap { transitions, .. } => {
+                    let enabled =
+                        eval::enabled_candidates(&model, &state, last.expect("a last input"))
+                            .expect("guards");
+                    let names: Vec<&str> = enabled
+                        .iter()
+                        .filter_map(|t| model.transition(*t).map(|t| t.name.as_str()))
+                        .collect();
+                    assert_eq!(names, *transitions, "{spec}");
+                }
+                _ => panic!("{spec}: a finding of this kind has no trace"),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_planted_bug_is_found_with_the_shortest_trace() {
+    let model = load("tests/specs/verify_planted_bug.fsm");
+    let report = verify::verify(&model, &mut Options::default()).expect("verify");
+    assert!(report.complete);
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(
+        f.kind,
+        FindingKind::InvariantViolated {
+            invariant: "at_most_two_openings".into()
+        }
+    );
+    assert_eq!(
+        f.trace.as_deref(),
+        Some(
+            &[
+                "Unlock".to_owned(),
+                "Unlock".to_owned(),
+                "Unlock".to_owned()
+            ][..]
+        )
+    );
+}
+
+#[test]
+fn max_states_cuts_the_search_and_progress_is_reported() {
+    let model = load("machines/tool_surface.fsm");
+    let mut calls = 0;
+    let mut count = |_: &verify::Progress| calls += 1;
+    let report = verify::verify(
+        &model,
+        &mut Options {
+            max_states: Some(10_000),
+            progress: Some(&mut count),
+            ..Options::default()
+        },
+    )
+    .expect("verify");
+    assert_eq!(report.states, 10_000);
+    assert!(!report.complete);
+    assert!(calls > 0);
+    assert!(report.bytes_per_state > 0 && report.bytes_per_state < 200);
+}
