@@ -4,6 +4,9 @@
 //!   tests. Stops at the first failure. This is the project's one test
 //!   command (`.ci/run` calls it).
 
+mod codegen;
+mod spin;
+
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -11,6 +14,12 @@ fn main() -> ExitCode {
     let task = args.first().map(String::as_str);
     let result = match task {
         Some("ci") => ci(),
+        Some("codegen") => match args.get(1).map(String::as_str) {
+            None => codegen::run(false),
+            Some("--check") => codegen::run(true),
+            Some(other) => Err(format!("unknown option `{other}` for `codegen`\n\n{USAGE}")),
+        },
+        Some("spin") => spin::run(),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
             return if task.is_none() {
@@ -33,7 +42,12 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci    formatting, lints and every test, as CI runs them";
+  ci                 formatting, lints, every test, the drift check of generated
+                     docs and the SPIN cross-check, as CI runs them
+  codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
+                     machine table); with --check, fail when they are stale
+  spin               cross-check `fsm verify` against SPIN on every bundled machine
+                     (installs SPIN from Debian when it is missing)";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -47,6 +61,8 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--locked"])?;
+    codegen::run(true)?;
+    spin::run()?;
     // Benchmarks are compiled (not run) so they cannot rot.
     cargo(&["bench", "--workspace", "--locked", "--no-run"])?;
     Ok(())
