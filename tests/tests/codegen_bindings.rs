@@ -15,6 +15,16 @@ impl From<Pin> for u32 {
     }
 }
 
+/// A request whose fields feed `Unlock`'s parameters.
+struct UnlockRequest {
+    pin: Pin,
+    options: UnlockOptions,
+}
+
+struct UnlockOptions {
+    force: bool,
+}
+
 /// The handwritten error type of the trait.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DoorError {
@@ -37,6 +47,7 @@ trait DoorHandle: Send + Sync {
     fn pull(&self) -> Result<(), DoorError>;
     fn lock(&self, pin: Pin) -> Result<(), DoorError>;
     fn unlock(&self, pin: Pin, force: bool) -> Result<bool, DoorError>;
+    fn unlock_with(&self, request: UnlockRequest) -> Result<bool, DoorError>;
     fn snapshot(&self) -> DoorState;
     fn current_phase(&self) -> Result<DoorPhase, PoisonedError>;
     fn times_opened(&self) -> Result<u32, DoorError>;
@@ -131,6 +142,7 @@ impl DoorHandle for Handle {
     fn pull(&self) -> Result<(), DoorError>;
     fn lock(&self, pin: Pin) -> Result<(), DoorError>;
     fn unlock(&self, pin: Pin, force: bool) -> Result<bool, DoorError>;
+    fn unlock_with(&self, request: UnlockRequest) -> Result<bool, DoorError>;
     fn snapshot(&self) -> DoorState;
     fn current_phase(&self) -> Result<DoorPhase, PoisonedError>;
     fn times_opened(&self) -> Result<u32, DoorError>;
@@ -158,6 +170,17 @@ fn calls_through_the_trait_drive_inputs() {
     door.lock(Pin(42)).unwrap();
     assert_eq!(door.current_phase(), Ok(DoorPhase::Locked));
     assert_eq!(door.unlock(Pin(42), false), Ok(true));
+    door.lock(Pin(5)).unwrap();
+    let wrong = UnlockRequest {
+        pin: Pin(6),
+        options: UnlockOptions { force: false },
+    };
+    assert!(door.unlock_with(wrong).is_err());
+    let request = UnlockRequest {
+        pin: Pin(6),
+        options: UnlockOptions { force: true },
+    };
+    assert_eq!(door.unlock_with(request), Ok(true));
     assert_eq!(
         door.snapshot(),
         DoorState {
@@ -166,7 +189,7 @@ fn calls_through_the_trait_drive_inputs() {
         }
     );
     assert_eq!(door.label(), Ok("front".to_owned()));
-    assert_eq!(h.accepted.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert_eq!(h.accepted.load(std::sync::atomic::Ordering::Relaxed), 6);
 }
 
 #[test]

@@ -138,6 +138,17 @@ pub struct ImplMethod {
     /// The span of `(...)`, when written.
     pub params_span: Option<Span>,
     pub target: ImplTarget,
+    /// `= Input(a.b, c)`: what each input parameter is built from, when
+    /// written (only after an input).
+    pub args: Option<Vec<ArgPath>>,
+    pub span: Span,
+}
+
+/// A method parameter or a field path inside one: `reason.message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgPath {
+    pub param: Ident,
+    pub fields: Vec<Ident>,
     pub span: Span,
 }
 

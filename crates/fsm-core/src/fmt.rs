@@ -607,8 +607,21 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// `fn name(a, b) = target`, one parameter per line when too long.
+    /// `fn name(a, b) = target`, one parameter (or, after an input, one
+    /// argument) per line when too long.
     fn impl_method(&mut self, m: &ImplMethod) {
+        let args: Option<Vec<String>> = m.args.as_ref().map(|args| {
+            args.iter()
+                .map(|a| {
+                    let mut path = a.param.name.clone();
+                    for f in &a.fields {
+                        path.push('.');
+                        path.push_str(&f.name);
+                    }
+                    path
+                })
+                .collect()
+        });
         let target = match &m.target {
             ImplTarget::Input(input) => input.name.clone(),
             ImplTarget::Snapshot(_) => "snapshot".to_string(),
@@ -616,14 +629,35 @@ impl<'a> Printer<'a> {
             ImplTarget::Field(field) => format!("field {}", field.name),
             ImplTarget::Derive(derived) => format!("derive {}", derived.name),
         };
+        let flat_target = match &args {
+            Some(args) => format!("{target}({})", args.join(", ")),
+            None => target.clone(),
+        };
         let head = format!("fn {}", m.name.name);
-        if m.params_span.is_none() && m.params.is_empty() {
-            self.line(&format!("{head} = {target}"));
+        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+        let flat_head = if m.params_span.is_none() && names.is_empty() {
+            head.clone()
+        } else {
+            format!("{head}({})", names.join(", "))
+        };
+        let flat = format!("{flat_head} = {flat_target}");
+        if self.fits(&flat) {
+            self.line(&flat);
             return;
         }
-        let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
-        let flat = format!("{head}({}) = {target}", names.join(", "));
-        if names.is_empty() || self.fits(&flat) {
+        if let Some(args) = &args
+            && self.fits(&format!("{flat_head} = {target}("))
+        {
+            self.line(&format!("{flat_head} = {target}("));
+            self.indent += 1;
+            for arg in args {
+                self.line(&format!("{arg},"));
+            }
+            self.indent -= 1;
+            self.line(")");
+            return;
+        }
+        if names.is_empty() {
             self.line(&flat);
             return;
         }
@@ -633,7 +667,7 @@ impl<'a> Printer<'a> {
             self.line(&format!("{name},"));
         }
         self.indent -= 1;
-        self.line(&format!(") = {target}"));
+        self.line(&format!(") = {flat_target}"));
     }
 
     /// `input Name(a: T, b: U)`, one parameter per line when too long

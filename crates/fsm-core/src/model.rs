@@ -289,9 +289,24 @@ pub struct MethodBinding {
     pub docs: Vec<String>,
     pub span: Span,
     /// The Rust method's parameter names (after `&self`), in order. For an
-    /// input they map by position onto the input's parameters.
+    /// input they map by position onto the input's parameters (after the
+    /// key, in a keyed machine), unless `args` says otherwise.
     pub params: Vec<String>,
     pub target: BindingTarget,
+    /// `= Input(a.b, c)`: for each input parameter, the method parameter
+    /// (an index into `params`) and the field path inside it it is built
+    /// from.
+    pub args: Option<Vec<BindingArg>>,
+}
+
+/// One argument of `= Input(reason.message, …)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BindingArg {
+    /// Index into the method's `params`.
+    pub param: usize,
+    /// Field names, outermost first.
+    pub fields: Vec<String>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -280,6 +280,7 @@ fn method_body(
     }
     let context = format!("{trait_name}::{method}");
     let machine = ctx.machine_ident();
+    let all_params = rust.clone();
     // A keyed machine's methods take the key first.
     let (key, rust) = match (&ctx.model.key, rust.split_first()) {
         (Some(_), Some((key, rest))) => {
@@ -303,6 +304,22 @@ fn method_body(
             let variant = names::ident(&input.name);
             let value = if input.params.is_empty() {
                 quote!(#input_ty::#variant)
+            } else if let Some(args) = &b.args {
+                // `= Input(reason.message, …)`: each argument is a method
+                // parameter or a field path inside one.
+                let mut fields = Vec::new();
+                for (p, arg) in input.params.iter().zip(args) {
+                    let field = names::ident(&p.name);
+                    let root = all_params
+                        .get(arg.param)
+                        .ok_or_else(|| unknown("parameter"))?;
+                    let path = arg.fields.iter().map(|f| names::ident(f));
+                    let from = quote_spanned!(root.span()=>
+                        ::core::convert::From::from(#root #(.#path)*)
+                    );
+                    fields.push(quote!(#field: #from));
+                }
+                quote!(#input_ty::#variant { #(#fields),* })
             } else {
                 let fields = input.params.iter().zip(&rust).map(|(p, arg)| {
                     let field = names::ident(&p.name);

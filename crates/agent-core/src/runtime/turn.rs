@@ -321,29 +321,8 @@ impl TurnStateHandle for TurnRuntime {
 
     /// The plan's attempt, limit and selected delay, and the failure's
     /// message.
-    fn recoverable_failure(&self, retry: LlmRetrySchedule) -> Result<(), DslTransitionError> {
-        self.drive_unpacked(
-            "TurnStateHandle::recoverable_failure",
-            TurnInput::RecoverableFailure {
-                retry_attempt: retry.plan.attempt,
-                max_retries: retry.plan.max_retries,
-                selected_delay_ms: retry.plan.selected_delay_ms,
-                error: retry.failure.message,
-            },
-        )
-    }
-
-    /// The reason's cause and message.
-    fn fatal_failure(&self, reason: TurnFailureReason) -> Result<(), DslTransitionError> {
-        self.drive_unpacked(
-            "TurnStateHandle::fatal_failure",
-            TurnInput::FatalFailure {
-                cause: reason.cause_kind,
-                error: reason.message,
-            },
-        )
-    }
-
+    fn recoverable_failure(&self, retry: LlmRetrySchedule) -> Result<(), DslTransitionError>;
+    fn fatal_failure(&self, reason: TurnFailureReason) -> Result<(), DslTransitionError>;
     fn retry_requested(&self, retry_attempt: u32) -> Result<(), DslTransitionError>;
     fn cancel_now(&self) -> Result<(), DslTransitionError>;
     fn request_cancel_after_boundary(&self) -> Result<(), DslTransitionError>;
@@ -364,17 +343,7 @@ impl TurnStateHandle for TurnRuntime {
         &self,
         run_id: RunId,
         reason: TurnFailureReason,
-    ) -> Result<(), DslTransitionError> {
-        self.drive_unpacked(
-            "TurnStateHandle::run_failed",
-            TurnInput::RunFailed {
-                run: run_id,
-                cause: reason.cause_kind,
-                error: reason.message,
-            },
-        )
-    }
-
+    ) -> Result<(), DslTransitionError>;
     fn run_cancelled(&self, run_id: RunId) -> Result<(), DslTransitionError>;
     fn snapshot(&self) -> TurnStateSnapshot;
 }

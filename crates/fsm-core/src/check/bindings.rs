@@ -95,7 +95,10 @@ fn method(
         },
         ast::ImplTarget::Input(id) => match s.input_by_name.get(&id.name) {
             Some(&i) => {
-                arity(s, m, id, i, diags);
+                match &m.args {
+                    Some(args) => arg_count(s, m, args, id, i, diags),
+                    None => arity(s, m, id, i, diags),
+                }
                 Some(BindingTarget::Input(i))
             }
             None => {
@@ -131,6 +134,22 @@ fn method(
         };
         diags.push(diag);
     }
+    let args = m.args.as_ref().map(|args| {
+        args.iter()
+            .filter_map(|a| {
+                let found = m.params.iter().position(|p| p.name == a.param.name);
+                if found.is_none() {
+                    let names = m.params.iter().map(|p| p.name.as_str());
+                    diags.push(unknown(Code::UnknownName, "parameter", &a.param, names));
+                }
+                Some(model::BindingArg {
+                    param: found?,
+                    fields: a.fields.iter().map(|f| f.name.clone()).collect(),
+                    span: a.span,
+                })
+            })
+            .collect()
+    });
     if diags.len() > before {
         return None;
     }
@@ -140,7 +159,60 @@ fn method(
         span: m.name.span,
         params: m.params.iter().map(|p| p.name.clone()).collect(),
         target: target?,
+        args,
     })
+}
+
+/// `= Input(a, b.c)` passes as many arguments as the input has parameters.
+fn arg_count(
+    s: &Symbols<'_>,
+    m: &ast::ImplMethod,
+    args: &[ast::ArgPath],
+    input: &ast::Ident,
+    id: model::InputId,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(sig) = s.inputs.get(id.index()) else {
+        return;
+    };
+    if s.key.is_some() && m.params.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::Arity,
+                format!("method `{}` takes no parameters", m.name.name),
+                m.params_span.unwrap_or(m.name.span),
+                "expected the key first",
+            )
+            .with_note("a keyed machine's methods take the key first"),
+        );
+    }
+    let want = sig.params.len();
+    if args.len() == want {
+        return;
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let span = match (args.first(), args.last()) {
+        (Some(first), Some(last)) => first.span.to(last.span),
+        _ => input.span,
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::Arity,
+            format!(
+                "method `{}` passes {} argument{} to input `{}`, which takes {want}",
+                m.name.name,
+                args.len(),
+                plural(args.len()),
+                input.name
+            ),
+            span,
+            format!("expected {want} argument{}", plural(want)),
+        )
+        .with_secondary(
+            sig.name.span,
+            format!("input `{}` defined here", input.name),
+        ),
+    );
 }
 
 /// The method's parameters match the input's, by count.

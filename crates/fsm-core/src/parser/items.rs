@@ -2,8 +2,8 @@
 
 use super::{Delim, PResult, Parser, Recover, Sync};
 use crate::ast::{
-    Action, DomainTarget, DomainValues, Field, GuardDef, Ident, ImplMethod, ImplTarget, Item,
-    ItemKind, Machine, MachineGuard, Param, Signature, Sources, Target, Transition, Variant,
+    Action, ArgPath, DomainTarget, DomainValues, Field, GuardDef, Ident, ImplMethod, ImplTarget,
+    Item, ItemKind, Machine, MachineGuard, Param, Signature, Sources, Target, Transition, Variant,
     VerifyKind, VerifySetting,
 };
 use crate::diagnostic::{Code, Diagnostic};
@@ -538,12 +538,34 @@ impl Parser<'_> {
                 self.ident("an input name, `snapshot`, `phase`, `field name` or `derive name`")?,
             )
         };
+        let args = if matches!(target, ImplTarget::Input(_)) && self.at(&TokenKind::LParen) {
+            let (args, _) = self.comma_list(Delim::Paren, false, |p| {
+                let param = p.param_name("a parameter name")?;
+                let mut fields = Vec::new();
+                while p.eat(&TokenKind::Dot).is_some() {
+                    fields.push(p.param_name("a field name")?);
+                }
+                let end = fields.last().map_or(param.span, |f| f.span);
+                Ok(ArgPath {
+                    span: param.span.to(end),
+                    param,
+                    fields,
+                })
+            })?;
+            if self.closing {
+                return Err(Recover);
+            }
+            Some(args)
+        } else {
+            None
+        };
         Ok(ImplMethod {
             docs,
             name,
             params,
             params_span,
             target,
+            args,
             span: Span::new(start, self.prev_end.max(start)),
         })
     }

@@ -1172,13 +1172,37 @@ fn impl_blocks() {
          fn n = field count\n\
          fn d = derive open\n\
          fn field = field\n\
+         fn state = phase\n\
+         fn ignore(k) = Ignore\n\
+         fn fail(id, reason) = Fail(id, reason.cause.kind, reason.message)\n\
          }",
     )
     else {
         panic!("not an impl block");
     };
     assert_eq!(trait_name.name, "Handle");
-    assert_eq!(methods.len(), 8);
+    assert_eq!(methods.len(), 11);
+    // Keywords name methods: Rust trait methods may be called `state`.
+    assert_eq!(methods[8].name.name, "state");
+    assert_eq!(methods[9].name.name, "ignore");
+    assert!(methods[0].args.is_none());
+    let args = methods[10].args.as_ref().unwrap();
+    let paths: Vec<Vec<&str>> = args
+        .iter()
+        .map(|a| {
+            std::iter::once(a.param.name.as_str())
+                .chain(a.fields.iter().map(|f| f.name.as_str()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            vec!["id"],
+            vec!["reason", "cause", "kind"],
+            vec!["reason", "message"]
+        ]
+    );
     assert_eq!(methods[0].docs.lines, ["Docs."]);
     let params: Vec<&str> = methods[0].params.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(params, ["a", "phase"]);
