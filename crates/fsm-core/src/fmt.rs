@@ -735,7 +735,9 @@ impl<'a> Printer<'a> {
     fn action(&mut self, a: &Action) {
         let head = format!("action {}", a.name.name);
         let body = &a.body;
-        if documented(&a.params) {
+        let params: Vec<String> = a.params.iter().map(param_str).collect();
+        let flat = format!("{head}({}) {{", params.join(", "));
+        if documented(&a.params) || (!a.params.is_empty() && !self.fits(&flat)) {
             self.param_lines(&head, &a.params, body.span.start);
         } else {
             // Comments in the header go before it.
@@ -743,7 +745,6 @@ impl<'a> Printer<'a> {
             if a.params.is_empty() {
                 self.text(&head);
             } else {
-                let params: Vec<String> = a.params.iter().map(param_str).collect();
                 self.text(&format!("{head}({})", params.join(", ")));
             }
         }
@@ -900,7 +901,22 @@ impl<'a> Printer<'a> {
                             int_text(hi_text, *hi)
                         )
                     }
-                    DomainValues::List(values, _) => list_str(values, self.src),
+                    DomainValues::List(values, _) => {
+                        let flat = list_str(values, self.src);
+                        let line = format!("domain {target} = {flat}");
+                        if !self.fits(&line) && values.len() > 1 {
+                            // One value per line.
+                            self.line(&format!("domain {target} = ["));
+                            self.indent += 1;
+                            for v in values {
+                                self.line(&format!("{},", expr_str(v, self.src)));
+                            }
+                            self.indent -= 1;
+                            self.line("]");
+                            return;
+                        }
+                        flat
+                    }
                 };
                 self.line(&format!("domain {target} = {values}"));
             }
@@ -1383,6 +1399,7 @@ mod tests {
 
     const MACHINES: &[&str] = &[
         include_str!("../../../machines/auth_lease.fsm"),
+        include_str!("../../../machines/peer_ingress.fsm"),
         include_str!("../../../machines/tool_surface.fsm"),
         include_str!("../../../machines/turn.fsm"),
     ];
@@ -1395,6 +1412,26 @@ mod tests {
         for text in MACHINES {
             check(text);
         }
+    }
+
+    #[test]
+    fn long_action_headers_and_domain_lists_break_one_item_per_line() {
+        let long = "a_rather_long_parameter_name";
+        let text = format!(
+            "machine M {{\nphases {{ A }}\ninitial A\nstate {{ n: u64 = 0 }}\n\
+             action act({long}1: u64, {long}2: u64, {long}3: u64, {long}4: u64) {{ n = {long}1 }}\n\
+             verify {{ domain String = [\"{long}1\", \"{long}2\", \"{long}3\", \"{long}4\"] }}\n}}\n"
+        );
+        let out = check(&text);
+        assert!(out.lines().all(|l| l.chars().count() <= MAX_WIDTH), "{out}");
+        assert!(
+            out.contains("    action act(\n        a_rather_long_parameter_name1: u64,\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("domain String = [\n            \"a_rather_long_parameter_name1\",\n"),
+            "{out}"
+        );
     }
 
     #[test]
