@@ -90,7 +90,11 @@ mod handwritten {
     pub enum Effect {
         EmitLifecycleEvent { new_state: Phase },
         WakeRefreshLoop,
-        CredentialPublished { expires_at: Option<u64> },
+        CredentialPublished {
+            expires_at: Option<u64>,
+            generation: u64,
+            published_at_ms: Option<u64>,
+        },
     }
 
     #[derive(Debug, Clone)]
@@ -162,12 +166,14 @@ mod handwritten {
                 }),
                 (Released, _) => Err(self.reject(&input, RejectionKind::NoMatchingTransition)),
                 (_, Input::Acquire { expires_at_ts }) => {
-                    self.expires_at = *expires_at_ts;
+                    self.expires_at = expires_at_ts.filter(|&e| e != u64::MAX);
                     self.refresh_attempt = 0;
                     self.credential_present = true;
                     let effects = vec![
                         Effect::CredentialPublished {
                             expires_at: self.expires_at,
+                            generation: 0,
+                            published_at_ms: None,
                         },
                         Effect::EmitLifecycleEvent { new_state: Valid },
                     ];
@@ -213,12 +219,14 @@ mod handwritten {
                         now,
                     },
                 ) => {
-                    self.expires_at = *new_expires_at;
+                    self.expires_at = new_expires_at.filter(|&e| e != u64::MAX);
                     self.last_refresh = Some(*now);
                     self.refresh_attempt = 0;
                     let effects = vec![
                         Effect::CredentialPublished {
                             expires_at: self.expires_at,
+                            generation: 0,
+                            published_at_ms: None,
                         },
                         Effect::EmitLifecycleEvent { new_state: Valid },
                     ];
@@ -240,6 +248,15 @@ mod handwritten {
                     self.step(name, to, effects)
                 }
                 (Valid | Expiring | Refreshing, Input::MarkReauthRequired) => {
+                    if !self.credential_present {
+                        return Err(self.reject(
+                            &input,
+                            RejectionKind::GuardRejected {
+                                transition: "mark_reauth_required",
+                                guard: "holds_credential",
+                            },
+                        ));
+                    }
                     let effects = vec![Effect::EmitLifecycleEvent {
                         new_state: ReauthRequired,
                     }];

@@ -571,7 +571,9 @@ fn auth_lease_refresh_cycle() {
         step.effects,
         vec![
             AuthLeaseEffect::CredentialPublished {
-                expires_at: Some(100)
+                expires_at: Some(100),
+                generation: 0,
+                published_at_ms: None,
             },
             AuthLeaseEffect::EmitLifecycleEvent {
                 new_state: AuthLeasePhase::Valid

@@ -15,7 +15,6 @@
 //! released and taken by the conversion that the same generated method
 //! runs next, on the same thread.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -73,35 +72,34 @@ struct LeaseBook {
 
 impl LeaseBook {
     /// Applies `input` to the instance of `key`, then books what the step
-    /// reports: a publication bumps the key's generation and records the
-    /// time; an instance the registry retired takes its publication time
-    /// with it.
+    /// reports: a publication bumps the key's generation, records the time
+    /// and stamps both into the `CredentialPublished` effect; an instance
+    /// the registry retired takes its publication time with it.
     fn apply(
         &mut self,
         key: LeaseKey,
         input: AuthLeaseInput,
-    ) -> Result<
-        (
-            Step<AuthLeasePhase, AuthLeaseEffect>,
-            Option<AuthLeaseTransition>,
-        ),
-        fsm::Rejection,
-    > {
-        let step = self.leases.apply_retiring(key.clone(), input)?;
-        let mut published = None;
-        for effect in &step.effects {
-            if let AuthLeaseEffect::CredentialPublished { .. } = effect {
-                let generation = self.generations.entry(key.clone()).or_insert(0);
-                *generation = generation.saturating_add(1);
+    ) -> Result<Step<AuthLeasePhase, AuthLeaseEffect>, fsm::Rejection> {
+        let mut step = self.leases.apply_retiring(key.clone(), input)?;
+        for effect in &mut step.effects {
+            if let AuthLeaseEffect::CredentialPublished {
+                generation,
+                published_at_ms,
+                ..
+            } = effect
+            {
+                let counter = self.generations.entry(key.clone()).or_insert(0);
+                *counter = counter.saturating_add(1);
                 let at = wall_clock_ms();
                 self.published_at_ms.insert(key.clone(), at);
-                published = Some(AuthLeaseTransition::new(*generation, Some(at)));
+                *generation = *counter;
+                *published_at_ms = Some(at);
             }
         }
         if !self.leases.contains(&key) {
             self.published_at_ms.remove(&key);
         }
-        Ok((step, published))
+        Ok(step)
     }
 
     /// The contract's view of one key: the instance's state if there is
@@ -139,13 +137,6 @@ fn wall_clock_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-thread_local! {
-    /// The publication the last input this thread drove through an
-    /// [`AuthLeaseRuntime`] produced, if it produced one; taken by the
-    /// conversion of the bound method that drove it.
-    static LAST_PUBLICATION: Cell<Option<AuthLeaseTransition>> = const { Cell::new(None) };
-}
-
 /// The session's credential leases: the registry and its side maps behind
 /// one lock.
 pub(crate) struct AuthLeaseRuntime {
@@ -167,12 +158,8 @@ impl KeyedAuthority<AuthLease> for AuthLeaseRuntime {
         key: LeaseKey,
         input: AuthLeaseInput,
     ) -> Result<Step<AuthLeasePhase, AuthLeaseEffect>, DriveError> {
-        LAST_PUBLICATION.set(None);
         match self.book.with(|book| book.apply(key, input)) {
-            Ok(Ok((step, published))) => {
-                LAST_PUBLICATION.set(published);
-                Ok(step)
-            }
+            Ok(Ok(step)) => Ok(step),
             Ok(Err(rejection)) => Err(DriveError {
                 context,
                 kind: DriveErrorKind::Rejected(rejection),
@@ -195,15 +182,25 @@ impl KeyedAuthority<AuthLease> for AuthLeaseRuntime {
 
 contract_conversions!(AuthLease;);
 
-/// The publication the registry stamped for the accepted input.
+/// The publication the registry stamped into the step's
+/// `CredentialPublished` effect.
 impl FromDrive<AuthLease> for Result<AuthLeaseTransition, DslTransitionError> {
     fn from_drive(
         context: &'static str,
         result: Result<Step<AuthLeasePhase, AuthLeaseEffect>, DriveError>,
     ) -> Self {
-        let published = LAST_PUBLICATION.take();
-        match result {
-            Ok(step) => published.ok_or_else(|| {
+        let step = result.map_err(|e| dsl_error(&e))?;
+        step.effects
+            .iter()
+            .find_map(|effect| match effect {
+                AuthLeaseEffect::CredentialPublished {
+                    generation,
+                    published_at_ms,
+                    ..
+                } => Some(AuthLeaseTransition::new(*generation, *published_at_ms)),
+                _ => None,
+            })
+            .ok_or_else(|| {
                 DslTransitionError::no_matching(
                     context,
                     format!(
@@ -211,9 +208,7 @@ impl FromDrive<AuthLease> for Result<AuthLeaseTransition, DslTransitionError> {
                         step.transition.unwrap_or("none")
                     ),
                 )
-            }),
-            Err(e) => Err(dsl_error(&e)),
-        }
+            })
     }
 }
 
