@@ -88,7 +88,9 @@ mod handwritten {
 
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Effect {
-        EmitLifecycleEvent { new_state: Phase },
+        EmitLifecycleEvent {
+            new_state: Phase,
+        },
         WakeRefreshLoop,
         CredentialPublished {
             expires_at: Option<u64>,
