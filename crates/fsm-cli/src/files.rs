@@ -6,6 +6,7 @@
 //! are followed, but every folder is entered at most once, so a link loop
 //! cannot hang the walk. A file reached twice is listed once.
 
+use crate::output::{self, Outcome};
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -150,6 +151,32 @@ fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {
 }
 
 /// An I/O error as a lowercase message without the `(os error N)` suffix.
+/// Reads and compiles the one spec a command works on, printing its
+/// diagnostics on stderr. The compilation comes back when the file could be
+/// read; the outcome otherwise (I/O trouble, reported).
+pub fn compile_file(path: &Path, color: bool) -> Result<fsm_core::Compilation, Outcome> {
+    let name = path.display().to_string();
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            output::error(
+                &format!("cannot read `{name}`: {}", io_message(&err)),
+                color,
+            );
+            return Err(Outcome::Trouble);
+        }
+    };
+    let compilation = fsm_core::compile(&name, &bytes);
+    if !compilation.diagnostics.is_empty() {
+        output::eprint(&fsm_core::render::render(
+            &compilation.source,
+            &compilation.diagnostics,
+            color,
+        ));
+    }
+    Ok(compilation)
+}
+
 pub fn io_message(err: &io::Error) -> String {
     let text = err.to_string();
     let text = match text.find(" (os error") {

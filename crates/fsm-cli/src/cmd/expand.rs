@@ -1,9 +1,7 @@
 //! `fsm expand`: prints the Rust that `fsm::machine!` generates for a spec,
 //! formatted, so it can be read and reviewed.
 
-use crate::files::io_message;
 use crate::output::{self, Outcome};
-use fsm_core::render;
 use std::path::PathBuf;
 
 /// Print the Rust code generated from a spec.
@@ -20,24 +18,10 @@ pub struct Args {
 
 pub fn run(args: &Args, color: bool) -> Outcome {
     let name = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            output::error(
-                &format!("cannot read `{name}`: {}", io_message(&err)),
-                color,
-            );
-            return Outcome::Trouble;
-        }
+    let compilation = match crate::files::compile_file(&args.file, color) {
+        Ok(compilation) => compilation,
+        Err(outcome) => return outcome,
     };
-    let compilation = fsm_core::compile(&name, &bytes);
-    if !compilation.diagnostics.is_empty() {
-        output::eprint(&render::render(
-            &compilation.source,
-            &compilation.diagnostics,
-            color,
-        ));
-    }
     let Some(model) = &compilation.model else {
         return Outcome::SpecErrors;
     };

@@ -2,7 +2,6 @@
 
 use crate::files::io_message;
 use crate::output::{self, Outcome};
-use fsm_core::render;
 use std::path::PathBuf;
 
 /// Draw a machine's phases and transitions.
@@ -34,25 +33,10 @@ enum Format {
 }
 
 pub fn run(args: &Args, color: bool) -> Outcome {
-    let name = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            output::error(
-                &format!("cannot read `{name}`: {}", io_message(&err)),
-                color,
-            );
-            return Outcome::Trouble;
-        }
+    let compilation = match crate::files::compile_file(&args.file, color) {
+        Ok(compilation) => compilation,
+        Err(outcome) => return outcome,
     };
-    let compilation = fsm_core::compile(&name, &bytes);
-    if !compilation.diagnostics.is_empty() {
-        output::eprint(&render::render(
-            &compilation.source,
-            &compilation.diagnostics,
-            color,
-        ));
-    }
     let Some(model) = &compilation.model else {
         return Outcome::SpecErrors;
     };
