@@ -7,11 +7,11 @@
 //! that applied the input, and the observer is called once the lock is
 //! released, once per `Cleanup` effect of the step.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use fsm::{DriveError, DriveErrorKind, KeyedAuthority, PoisonedError, Registry, Shared, Step};
+use fsm::{DriveError, KeyedAuthority, PoisonedError, Step};
 
-use super::contract_conversions;
+use super::{ObservedRegistry, contract_conversions};
 use crate::handles::{
     DslTransitionError, InteractionStreamCleanupObserver, InteractionStreamHandle,
 };
@@ -38,28 +38,15 @@ impl From<InteractionStreamPhase> for Option<InteractionStreamState> {
     }
 }
 
-/// The registry of one session's streams and the cleanup observer's slot,
-/// guarded together.
-struct Inner {
-    streams: Registry<InteractionStream>,
-    observer: Option<Weak<dyn InteractionStreamCleanupObserver>>,
-}
-
 /// [`InteractionStreamHandle`] over the session's registry.
 pub(crate) struct InteractionStreamRuntime {
-    inner: Shared<Inner>,
+    registry: ObservedRegistry<InteractionStream, dyn InteractionStreamCleanupObserver>,
 }
 
 impl InteractionStreamRuntime {
     fn new() -> Self {
         Self {
-            inner: Shared::new(
-                "InteractionStream",
-                Inner {
-                    streams: Registry::new(),
-                    observer: None,
-                },
-            ),
+            registry: ObservedRegistry::new("InteractionStream"),
         }
     }
 }
@@ -71,33 +58,13 @@ impl KeyedAuthority<InteractionStream> for InteractionStreamRuntime {
         key: PeerCorrelationId,
         input: InteractionStreamInput,
     ) -> Result<Step<InteractionStreamPhase, InteractionStreamEffect>, DriveError> {
-        let outcome = self.inner.with(|inner| {
-            let applied = inner.streams.apply_retiring(key, input);
-            // Sampled in the critical section that applied the input.
-            let observer = match &applied {
-                Ok(step) if step.effects.contains(&InteractionStreamEffect::Cleanup) => {
-                    inner.observer.clone()
-                }
-                _ => None,
-            };
-            (applied, observer)
-        });
-        let kind = match outcome {
-            Ok((Ok(step), observer)) => {
-                // The lock is released: the observer may call back in.
-                if let Some(observer) = observer.and_then(|weak| weak.upgrade()) {
-                    for effect in &step.effects {
-                        if *effect == InteractionStreamEffect::Cleanup {
-                            observer.on_interaction_stream_cleanup(key);
-                        }
-                    }
-                }
-                return Ok(step);
-            }
-            Ok((Err(rejection), _)) => DriveErrorKind::Rejected(rejection),
-            Err(poisoned) => DriveErrorKind::Poisoned(poisoned),
-        };
-        Err(DriveError { context, kind })
+        self.registry.drive(
+            context,
+            key,
+            input,
+            |effect| *effect == InteractionStreamEffect::Cleanup,
+            |observer, key| observer.on_interaction_stream_cleanup(*key),
+        )
     }
 
     fn read_key<R>(
@@ -105,7 +72,7 @@ impl KeyedAuthority<InteractionStream> for InteractionStreamRuntime {
         key: &PeerCorrelationId,
         f: impl FnOnce(&InteractionStream) -> R,
     ) -> Result<Option<R>, PoisonedError> {
-        self.inner.read(|inner| inner.streams.get(key).map(f))
+        self.registry.read(key, f)
     }
 }
 
@@ -129,11 +96,7 @@ impl InteractionStreamHandle for InteractionStreamRuntime {
     /// Replaces the observer; only a weak reference is kept, so a dropped
     /// observer is skipped silently.
     fn install_cleanup_observer(&self, observer: Arc<dyn InteractionStreamCleanupObserver>) {
-        // A poisoned registry applies no input and so calls no observer:
-        // losing the install there changes nothing.
-        let _ = self
-            .inner
-            .with(|inner| inner.observer = Some(Arc::downgrade(&observer)));
+        self.registry.install(&observer);
     }
 }
 

@@ -126,3 +126,75 @@ macro_rules! contract_conversions {
     };
 }
 pub(crate) use contract_conversions;
+
+/// The instances of a keyed machine and one observer's slot, behind one
+/// lock: what the handles of correlated peer traffic hold.
+///
+/// [`drive`](Self::drive) samples the slot in the critical section that
+/// applied the input, and calls the observer once the lock is released,
+/// once per effect the handle observes, so an observer may call back into
+/// the handle.
+pub(crate) struct ObservedRegistry<M: fsm::Machine, O: ?Sized> {
+    inner: fsm::Shared<(fsm::Registry<M>, Option<std::sync::Weak<O>>)>,
+}
+
+impl<M: fsm::Machine, O: ?Sized> ObservedRegistry<M, O> {
+    pub(crate) fn new(name: &'static str) -> Self {
+        Self {
+            inner: fsm::Shared::new(name, (fsm::Registry::new(), None)),
+        }
+    }
+
+    /// Replaces the observer (the last install wins). The slot holds a weak
+    /// reference: a dropped observer is skipped. A poisoned lock applies no
+    /// input and so calls no observer: losing the install there changes
+    /// nothing.
+    pub(crate) fn install(&self, observer: &std::sync::Arc<O>) {
+        let _ = self
+            .inner
+            .with(|(_, slot)| *slot = Some(std::sync::Arc::downgrade(observer)));
+    }
+
+    /// Applies `input` to the instance of `key` (retiring it when it ends),
+    /// then calls `notify` for every effect `observed` picks.
+    pub(crate) fn drive(
+        &self,
+        context: &'static str,
+        key: M::Key,
+        input: M::Input,
+        observed: impl Fn(&M::Effect) -> bool,
+        notify: impl Fn(&O, &M::Key),
+    ) -> Result<Step<M::Phase, M::Effect>, DriveError> {
+        let outcome = self.inner.with(|(registry, slot)| {
+            let applied = registry.apply_retiring(key.clone(), input);
+            let observer = match &applied {
+                Ok(step) if step.effects.iter().any(&observed) => slot.clone(),
+                _ => None,
+            };
+            (applied, observer)
+        });
+        let kind = match outcome {
+            Ok((Ok(step), observer)) => {
+                // The lock is released: the observer may call back in.
+                if let Some(observer) = observer.and_then(|weak| weak.upgrade()) {
+                    for _ in step.effects.iter().filter(|e| observed(e)) {
+                        notify(&observer, &key);
+                    }
+                }
+                return Ok(step);
+            }
+            Ok((Err(rejection), _)) => DriveErrorKind::Rejected(rejection),
+            Err(poisoned) => DriveErrorKind::Poisoned(poisoned),
+        };
+        Err(DriveError { context, kind })
+    }
+
+    /// Runs `f` on the instance of `key`; `None` when there is none.
+    pub(crate) fn read<R>(
+        &self,
+        key: &M::Key,
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<Option<R>, fsm::PoisonedError> {
+        self.inner.read(|(registry, _)| registry.get(key).map(f))
+    }
+}

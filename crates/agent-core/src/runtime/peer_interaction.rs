@@ -6,11 +6,11 @@
 //! that applied the input, and the observer is called once the lock is
 //! released, once per `Cleanup` effect of the step.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use fsm::{DriveError, DriveErrorKind, KeyedAuthority, PoisonedError, Registry, Shared, Step};
+use fsm::{DriveError, KeyedAuthority, PoisonedError, Step};
 
-use super::contract_conversions;
+use super::{ObservedRegistry, contract_conversions};
 use crate::handles::{
     DslTransitionError, PeerInteractionCleanupObserver, PeerInteractionHandle,
     PeerTerminalDisposition,
@@ -72,28 +72,15 @@ impl fsm::FromQuery<PeerInteraction, Option<Option<InboundPeerRequestState>>>
     }
 }
 
-/// The registry of one session's correlation ids and the cleanup
-/// observer's slot, guarded together.
-struct Inner {
-    requests: Registry<PeerInteraction>,
-    observer: Option<Weak<dyn PeerInteractionCleanupObserver>>,
-}
-
 /// [`PeerInteractionHandle`] over the session's registry.
 pub(crate) struct PeerInteractionRuntime {
-    inner: Shared<Inner>,
+    registry: ObservedRegistry<PeerInteraction, dyn PeerInteractionCleanupObserver>,
 }
 
 impl PeerInteractionRuntime {
     fn new() -> Self {
         Self {
-            inner: Shared::new(
-                "PeerInteraction",
-                Inner {
-                    requests: Registry::new(),
-                    observer: None,
-                },
-            ),
+            registry: ObservedRegistry::new("PeerInteraction"),
         }
     }
 }
@@ -105,33 +92,13 @@ impl KeyedAuthority<PeerInteraction> for PeerInteractionRuntime {
         key: PeerCorrelationId,
         input: PeerInteractionInput,
     ) -> Result<Step<PeerInteractionPhase, PeerInteractionEffect>, DriveError> {
-        let outcome = self.inner.with(|inner| {
-            let applied = inner.requests.apply_retiring(key, input);
-            // Sampled in the critical section that applied the input.
-            let observer = match &applied {
-                Ok(step) if step.effects.contains(&PeerInteractionEffect::Cleanup) => {
-                    inner.observer.clone()
-                }
-                _ => None,
-            };
-            (applied, observer)
-        });
-        let kind = match outcome {
-            Ok((Ok(step), observer)) => {
-                // The lock is released: the observer may call back in.
-                if let Some(observer) = observer.and_then(|weak| weak.upgrade()) {
-                    for effect in &step.effects {
-                        if *effect == PeerInteractionEffect::Cleanup {
-                            observer.on_peer_interaction_cleanup(key);
-                        }
-                    }
-                }
-                return Ok(step);
-            }
-            Ok((Err(rejection), _)) => DriveErrorKind::Rejected(rejection),
-            Err(poisoned) => DriveErrorKind::Poisoned(poisoned),
-        };
-        Err(DriveError { context, kind })
+        self.registry.drive(
+            context,
+            key,
+            input,
+            |effect| *effect == PeerInteractionEffect::Cleanup,
+            |observer, key| observer.on_peer_interaction_cleanup(*key),
+        )
     }
 
     fn read_key<R>(
@@ -139,7 +106,7 @@ impl KeyedAuthority<PeerInteraction> for PeerInteractionRuntime {
         key: &PeerCorrelationId,
         f: impl FnOnce(&PeerInteraction) -> R,
     ) -> Result<Option<R>, PoisonedError> {
-        self.inner.read(|inner| inner.requests.get(key).map(f))
+        self.registry.read(key, f)
     }
 }
 
@@ -165,11 +132,7 @@ impl PeerInteractionHandle for PeerInteractionRuntime {
     /// Replaces the observer; only a weak reference is kept, so a dropped
     /// observer is skipped silently.
     fn install_cleanup_observer(&self, observer: Arc<dyn PeerInteractionCleanupObserver>) {
-        // A poisoned registry applies no input and so calls no observer:
-        // losing the install there changes nothing.
-        let _ = self
-            .inner
-            .with(|inner| inner.observer = Some(Arc::downgrade(&observer)));
+        self.registry.install(&observer);
     }
 }
 
