@@ -392,19 +392,27 @@ impl Parser<'_> {
         }]))
     }
 
-    /// `guards { entry* }`, each entry `name: expr` or
-    /// `name(param: Type, ...): expr`, with docs.
-    fn machine_guards(&mut self) -> PResult<Vec<MachineGuard>> {
-        self.expect(&TokenKind::LBrace, "`{`")?;
+    /// The elements of a `{ … }` block whose `{` was just consumed, up to
+    /// its `}`: `element` parses one; `;` (and `,` with `commas`) between
+    /// elements are skipped; a failed element is skipped to the start of
+    /// the next (`sync`). Without `docs`, doc comments before an element
+    /// document nothing and are dropped.
+    fn braced<T>(&mut self, b: Braced, mut element: impl FnMut(&mut Self) -> PResult<T>) -> Vec<T> {
         let level = self.delims.len();
-        let mut guards = Vec::new();
+        let mut out = Vec::new();
         loop {
             let before = self.pos;
-            if self.doubled_brace("a guard name or `}`") {
+            if !b.docs {
+                self.drop_docs();
+            }
+            if self.doubled_brace(b.doubled) {
                 continue;
             }
             match self.kind() {
-                TokenKind::Semi | TokenKind::Comma => {
+                TokenKind::Semi => {
+                    self.bump();
+                }
+                TokenKind::Comma if b.commas => {
                     self.bump();
                 }
                 TokenKind::RBrace => {
@@ -413,7 +421,7 @@ impl Parser<'_> {
                     break;
                 }
                 TokenKind::Eof => {
-                    self.expected("a guard or `}`");
+                    self.expected(b.eof);
                     break;
                 }
                 _ if self.at_item_boundary() => {
@@ -421,19 +429,35 @@ impl Parser<'_> {
                     break;
                 }
                 _ => {
-                    match self.machine_guard() {
-                        Ok(g) => guards.push(g),
+                    match element(self) {
+                        Ok(e) => out.push(e),
                         Err(Recover) => self.broken = true,
                     }
                     if self.broken {
-                        self.sync(level, Sync::Field);
+                        self.sync(level, b.sync);
                         self.broken = false;
                     }
                 }
             }
             self.ensure_progress(before);
         }
-        Ok(guards)
+        out
+    }
+
+    /// `guards { entry* }`, each entry `name: expr` or
+    /// `name(param: Type, ...): expr`, with docs.
+    fn machine_guards(&mut self) -> PResult<Vec<MachineGuard>> {
+        self.expect(&TokenKind::LBrace, "`{`")?;
+        Ok(self.braced(
+            Braced {
+                doubled: "a guard name or `}`",
+                eof: "a guard or `}`",
+                commas: true,
+                docs: true,
+                sync: Sync::Field,
+            },
+            Self::machine_guard,
+        ))
     }
 
     fn machine_guard(&mut self) -> PResult<MachineGuard> {
@@ -463,44 +487,16 @@ impl Parser<'_> {
     /// `{ fn name(params) = target ... }` of an `impl` item, with docs.
     fn impl_methods(&mut self) -> PResult<Vec<ImplMethod>> {
         self.expect(&TokenKind::LBrace, "`{`")?;
-        let level = self.delims.len();
-        let mut methods = Vec::new();
-        loop {
-            let before = self.pos;
-            if self.doubled_brace("`fn` or `}`") {
-                continue;
-            }
-            match self.kind() {
-                TokenKind::Semi | TokenKind::Comma => {
-                    self.bump();
-                }
-                TokenKind::RBrace => {
-                    self.drop_docs();
-                    self.bump();
-                    break;
-                }
-                TokenKind::Eof => {
-                    self.expected("`fn` or `}`");
-                    break;
-                }
-                _ if self.at_item_boundary() => {
-                    self.unclosed(level);
-                    break;
-                }
-                _ => {
-                    match self.impl_method() {
-                        Ok(m) => methods.push(m),
-                        Err(Recover) => self.broken = true,
-                    }
-                    if self.broken {
-                        self.sync(level, Sync::Method);
-                        self.broken = false;
-                    }
-                }
-            }
-            self.ensure_progress(before);
-        }
-        Ok(methods)
+        Ok(self.braced(
+            Braced {
+                doubled: "`fn` or `}`",
+                eof: "`fn` or `}`",
+                commas: true,
+                docs: true,
+                sync: Sync::Method,
+            },
+            Self::impl_method,
+        ))
     }
 
     /// `fn name(a, b) = target`; the target is an input name, `snapshot`,
@@ -645,44 +641,16 @@ impl Parser<'_> {
     /// `state { name: Type = init ... }`
     fn fields(&mut self) -> PResult<Vec<Field>> {
         self.expect(&TokenKind::LBrace, "`{`")?;
-        let level = self.delims.len();
-        let mut fields = Vec::new();
-        loop {
-            let before = self.pos;
-            if self.doubled_brace("a field name or `}`") {
-                continue;
-            }
-            match self.kind() {
-                TokenKind::Semi => {
-                    self.bump();
-                }
-                TokenKind::RBrace => {
-                    self.drop_docs();
-                    self.bump();
-                    break;
-                }
-                TokenKind::Eof => {
-                    self.expected("a field or `}`");
-                    break;
-                }
-                _ if self.at_item_boundary() => {
-                    self.unclosed(level);
-                    break;
-                }
-                _ => {
-                    match self.field() {
-                        Ok(field) => fields.push(field),
-                        Err(Recover) => self.broken = true,
-                    }
-                    if self.broken {
-                        self.sync(level, Sync::Field);
-                        self.broken = false;
-                    }
-                }
-            }
-            self.ensure_progress(before);
-        }
-        Ok(fields)
+        Ok(self.braced(
+            Braced {
+                doubled: "a field name or `}`",
+                eof: "a field or `}`",
+                commas: false,
+                docs: true,
+                sync: Sync::Field,
+            },
+            Self::field,
+        ))
     }
 
     fn field(&mut self) -> PResult<Field> {
@@ -838,44 +806,16 @@ impl Parser<'_> {
     /// `verify { setting* }`
     fn settings(&mut self) -> PResult<Vec<VerifySetting>> {
         self.expect(&TokenKind::LBrace, "`{`")?;
-        let level = self.delims.len();
-        let mut settings = Vec::new();
-        loop {
-            let before = self.pos;
-            self.drop_docs();
-            if self.doubled_brace("a setting") {
-                continue;
-            }
-            match self.kind() {
-                TokenKind::Semi => {
-                    self.bump();
-                }
-                TokenKind::RBrace => {
-                    self.bump();
-                    break;
-                }
-                TokenKind::Eof => {
-                    self.expected("a setting or `}`");
-                    break;
-                }
-                _ if self.at_item_boundary() => {
-                    self.unclosed(level);
-                    break;
-                }
-                _ => {
-                    match self.setting() {
-                        Ok(setting) => settings.push(setting),
-                        Err(Recover) => self.broken = true,
-                    }
-                    if self.broken {
-                        self.sync(level, Sync::Setting);
-                        self.broken = false;
-                    }
-                }
-            }
-            self.ensure_progress(before);
-        }
-        Ok(settings)
+        Ok(self.braced(
+            Braced {
+                doubled: "a setting",
+                eof: "a setting or `}`",
+                commas: false,
+                docs: false,
+                sync: Sync::Setting,
+            },
+            Self::setting,
+        ))
     }
 
     fn setting(&mut self) -> PResult<VerifySetting> {
@@ -998,4 +938,17 @@ impl Parser<'_> {
             span: start.to(end),
         })
     }
+}
+
+/// How [`Parser::braced`] reads one kind of block.
+struct Braced {
+    /// What a doubled `{` stands where, e.g. "a field name or `}`".
+    doubled: &'static str,
+    /// What was expected at the end of the file.
+    eof: &'static str,
+    /// Whether `,` may separate elements (as `;` always may).
+    commas: bool,
+    /// Whether elements take doc comments.
+    docs: bool,
+    sync: Sync,
 }
