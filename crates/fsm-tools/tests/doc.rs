@@ -1,47 +1,13 @@
 //! Documentation pages of every bundled machine and of the specs in
 //! `tests/specs`, pinned as insta snapshots, and what every page holds.
 
+mod support;
+
+use std::path::Path;
+use support::{compile, load, specs};
+
 use fsm_core::Model;
 use fsm_tools::doc::{self, Entry, Figures};
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// `machines/*.fsm` and `tests/specs/*.fsm`, as `(snapshot name, path
-/// relative to the repository root)`, sorted.
-fn specs() -> Vec<(String, String)> {
-    let mut specs = Vec::new();
-    for (dir, prefix) in [("machines", ""), ("tests/specs", "spec_")] {
-        let entries = std::fs::read_dir(repo_root().join(dir)).expect("spec folder");
-        let mut found: Vec<(String, String)> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "fsm"))
-            .filter_map(|p| {
-                let stem = p.file_stem()?.to_string_lossy().into_owned();
-                let file = p.file_name()?.to_string_lossy().into_owned();
-                Some((format!("{prefix}{stem}"), format!("{dir}/{file}")))
-            })
-            .collect();
-        found.sort();
-        specs.extend(found);
-    }
-    specs
-}
-
-fn compile(name: &str, text: &str) -> Model {
-    let compilation = fsm_core::compile(name, text.as_bytes());
-    compilation
-        .model
-        .unwrap_or_else(|| panic!("{name} has errors: {:?}", compilation.diagnostics))
-}
-
-fn load(path: &str) -> Model {
-    let text = std::fs::read_to_string(repo_root().join(path)).expect("read spec");
-    compile(path, &text)
-}
 
 #[test]
 fn pages_of_every_bundled_and_test_spec() {
