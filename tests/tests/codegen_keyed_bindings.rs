@@ -2,9 +2,7 @@
 //! first, inputs reach the instance of that key (created on demand, dropped
 //! once terminal) and queries read it or answer `None`.
 
-use fsm::{
-    DriveError, FromDrive, FromQuery, KeyedAuthority, PoisonedError, Registry, Shared, Step,
-};
+use fsm::{DriveError, FromDrive, KeyedAuthority, Registry, Shared, Step};
 
 fsm::machine!("specs/locker.fsm");
 
@@ -39,14 +37,8 @@ impl FromDrive<Locker> for Result<(), Refused> {
     ) -> Self {
         result.map(|_| ()).map_err(|e| Refused {
             context: e.context,
-            guard: e.rejection().and_then(|r| r.kind.guard()),
+            guard: e.rejection.kind.guard(),
         })
-    }
-}
-
-impl<T> FromQuery<Locker, Option<T>> for Option<T> {
-    fn from_query(_: &'static str, result: Result<Option<T>, PoisonedError>) -> Self {
-        result.ok().flatten()
     }
 }
 
@@ -62,11 +54,7 @@ impl KeyedAuthority<Locker> for Lockers {
         self.0.drive_key(context, key, input)
     }
 
-    fn read_key<R>(
-        &self,
-        key: &u32,
-        f: impl FnOnce(&Locker) -> R,
-    ) -> Result<Option<R>, PoisonedError> {
+    fn read_key<R>(&self, key: &u32, f: impl FnOnce(&Locker) -> R) -> Option<R> {
         self.0.read_key(key, f)
     }
 }
@@ -123,7 +111,7 @@ fn an_instance_in_a_terminal_phase_is_dropped() {
     l.give_back(Number(5)).unwrap();
     l.remove(Number(5)).unwrap();
     assert_eq!(l.phase_of(Number(5)), None);
-    assert!(l.0.read(|r| r.is_empty()).unwrap());
+    assert!(l.0.read(|r| r.is_empty()));
     // A later input starts a fresh instance.
     l.take(Number(5), 2).unwrap();
     assert_eq!(l.owner_of(Number(5)), Some(2));

@@ -33,7 +33,7 @@ mod auth {
     fsm::machine!("../machines/auth_lease.fsm");
 }
 
-use auth::{AuthLease, AuthLeaseInput, RefreshFailure};
+use auth::{AuthLease, AuthLeaseInput, AuthLeasePhase, RefreshFailure};
 use workbench::{Priority, Workbench, WorkbenchInput};
 
 fn name() -> impl Strategy<Value = String> {
@@ -100,7 +100,29 @@ fn auth_input() -> impl Strategy<Value = AuthLeaseInput> {
         ]
         .prop_map(|disposition| AuthLeaseInput::RefreshFailed { disposition }),
         Just(AuthLeaseInput::MarkReauthRequired),
-        Just(AuthLeaseInput::ClearCredentialLifecycle),
+        Just(AuthLeaseInput::ReleaseCredentialLifecycle),
+        Just(AuthLeaseInput::SignInFlowStarted),
+        Just(AuthLeaseInput::SignInFlowEnded),
+        (option_u64(), small_u64(), small_u64(), small_u64()).prop_map(
+            |(new_expires_at, now, ticket, generation)| AuthLeaseInput::CompleteTicketedRefresh {
+                new_expires_at,
+                now,
+                ticket,
+                generation,
+            }
+        ),
+        (
+            prop_oneof![
+                Just(AuthLeasePhase::Valid),
+                Just(AuthLeasePhase::Refreshing),
+                Just(AuthLeasePhase::Released),
+            ],
+            option_u64()
+        )
+            .prop_map(|(to, expires_at_ts)| AuthLeaseInput::RestoreCredential {
+                to,
+                expires_at_ts
+            }),
         Just(AuthLeaseInput::Release),
     ]
 }

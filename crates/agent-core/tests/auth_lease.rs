@@ -1,7 +1,8 @@
 //! The credential lease flow, through `AuthLeaseHandle`: publication and
 //! its generation, the single-flight refresh, failures, re-authentication,
-//! release, and the seed's default `release_credential_lifecycle` and
-//! `restore_auth_lifecycle_snapshot`.
+//! release, and the runtime's overrides of `release_credential_lifecycle`
+//! and `restore_auth_lifecycle_snapshot` (flows 7.3, 7.4); plus the
+//! concrete handle's ticketed refresh and sign-in flows.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -422,7 +423,7 @@ fn releasing_a_key_never_acquired_is_accepted_and_leaves_nothing() {
 }
 
 #[test]
-fn release_credential_lifecycle_releases_the_lease_by_default() {
+fn release_credential_lifecycle_releases_a_lease_without_sign_in_flow() {
     let h = leases();
     let k = key("b");
     h.acquire_lease(&k, 100).unwrap();
@@ -438,40 +439,144 @@ fn release_credential_lifecycle_releases_the_lease_by_default() {
 }
 
 #[test]
-fn restoring_a_snapshot_republishes_and_replays_its_phase() {
-    let h = leases();
-    for (i, phase) in [
-        AuthLeasePhase::Valid,
-        AuthLeasePhase::Expiring,
-        AuthLeasePhase::Refreshing,
-        AuthLeasePhase::ReauthRequired,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let k = key(&format!("b{i}"));
-        h.acquire_lease(&k, 10).unwrap();
-        let saved = AuthLeaseSnapshot {
-            phase: Some(phase),
-            expires_at: Some(900),
-            credential_present: true,
-            generation: 7,
-            credential_published_at_millis: Some(1),
-        };
-        h.restore_auth_lifecycle_snapshot(&k, &saved, Some(900))
+fn release_credential_lifecycle_keeps_a_lease_with_a_sign_in_flow() {
+    let session = SessionRuntimeBindings::new(SessionId::new());
+    let (h, concrete) = (session.auth_lease(), session.auth_leases());
+    let k = key("b");
+    h.acquire_lease(&k, 100).unwrap();
+    concrete.sign_in_flow_started(&k).unwrap();
+    h.release_credential_lifecycle(&k).unwrap();
+    assert_eq!(
+        h.snapshot(&k),
+        AuthLeaseSnapshot {
+            phase: Some(AuthLeasePhase::ReauthRequired),
+            generation: 1,
+            ..EMPTY
+        }
+    );
+    // Signing in again completes on the kept lease.
+    concrete.sign_in_flow_ended(&k).unwrap();
+    assert_eq!(h.acquire_lease(&k, 200).unwrap().generation, 2);
+    h.release_credential_lifecycle(&k).unwrap();
+    assert_eq!(h.snapshot(&k).phase, None);
+}
+
+#[test]
+fn a_snapshot_restored_after_a_restart_reads_as_it_was_saved() {
+    let first = leases();
+    let k = key("b");
+    for _ in 0..3 {
+        first.acquire_lease(&k, 900).unwrap();
+    }
+    for (phase, step) in [
+        (AuthLeasePhase::Valid, None),
+        (AuthLeasePhase::Expiring, Some("expiring")),
+        (AuthLeasePhase::Refreshing, Some("refreshing")),
+        (AuthLeasePhase::ReauthRequired, Some("reauth")),
+    ] {
+        match step {
+            Some("expiring") => first.mark_expiring(&k).unwrap(),
+            Some("refreshing") => first.begin_refresh(&k).unwrap(),
+            Some("reauth") => first.mark_reauth_required(&k).unwrap(),
+            _ => {}
+        }
+        let saved = first.snapshot(&k);
+        assert_eq!(saved.phase, Some(phase));
+        let restarted = leases();
+        restarted
+            .restore_auth_lifecycle_snapshot(&k, &saved, saved.expires_at)
             .unwrap();
-        let s = h.snapshot(&k);
-        assert_eq!(s.phase, Some(phase));
-        assert_eq!(s.expires_at, Some(900));
-        assert!(s.credential_present);
-        // The seed's default re-acquires: a new publication.
-        assert_eq!(s.generation, 2);
-        assert_ne!(s.credential_published_at_millis, Some(1));
+        // Consumers compare generation and publication time with their
+        // stored markers: both come back exactly.
+        assert_eq!(restarted.snapshot(&k), saved);
+        assert_eq!(saved.generation, 3);
     }
 }
 
 #[test]
-fn restoring_an_empty_or_incomplete_snapshot_changes_nothing() {
+fn restoring_never_lowers_the_generation_and_never_publishes() {
+    let h = leases();
+    let k = key("b");
+    for _ in 0..5 {
+        h.acquire_lease(&k, 10).unwrap();
+    }
+    let older = AuthLeaseSnapshot {
+        phase: Some(AuthLeasePhase::Expiring),
+        expires_at: Some(900),
+        credential_present: true,
+        generation: 2,
+        credential_published_at_millis: Some(1),
+    };
+    h.restore_auth_lifecycle_snapshot(&k, &older, Some(900))
+        .unwrap();
+    assert_eq!(
+        h.snapshot(&k),
+        AuthLeaseSnapshot {
+            generation: 5,
+            ..older.clone()
+        }
+    );
+    let newer = AuthLeaseSnapshot {
+        generation: 9,
+        credential_published_at_millis: None,
+        ..older
+    };
+    h.restore_auth_lifecycle_snapshot(&k, &newer, Some(u64::MAX))
+        .unwrap();
+    let s = h.snapshot(&k);
+    assert_eq!(s.generation, 9);
+    assert_eq!(s.expires_at, None, "u64::MAX is no expiry");
+    assert_eq!(s.credential_published_at_millis, None);
+    // The next publication counts on from the restored generation.
+    assert_eq!(h.acquire_lease(&k, 10).unwrap().generation, 10);
+}
+
+#[test]
+fn rolling_back_to_an_empty_snapshot_deletes_the_lease() {
+    let h = leases();
+    let k = key("b");
+    for _ in 0..4 {
+        h.acquire_lease(&k, 10).unwrap();
+    }
+    let empty_at_2 = AuthLeaseSnapshot {
+        generation: 2,
+        ..EMPTY
+    };
+    h.restore_auth_lifecycle_snapshot(&k, &empty_at_2, None)
+        .unwrap();
+    assert_eq!(h.snapshot(&k), empty_at_2);
+    h.restore_auth_lifecycle_snapshot(&k, &EMPTY, Some(5))
+        .unwrap();
+    assert_eq!(h.snapshot(&k), EMPTY);
+    // A snapshot in `Released`, or without a phase, is empty too.
+    h.acquire_lease(&k, 10).unwrap();
+    for saved in [
+        AuthLeaseSnapshot {
+            phase: Some(AuthLeasePhase::Released),
+            credential_present: true,
+            generation: 3,
+            ..EMPTY
+        },
+        AuthLeaseSnapshot {
+            credential_present: true,
+            generation: 3,
+            ..EMPTY
+        },
+    ] {
+        h.restore_auth_lifecycle_snapshot(&k, &saved, Some(5))
+            .unwrap();
+        assert_eq!(
+            h.snapshot(&k),
+            AuthLeaseSnapshot {
+                generation: 3,
+                ..EMPTY
+            }
+        );
+    }
+}
+
+#[test]
+fn a_present_snapshot_without_expiry_changes_nothing() {
     let h = leases();
     let k = key("b");
     h.acquire_lease(&k, 10).unwrap();
@@ -484,35 +589,129 @@ fn restoring_an_empty_or_incomplete_snapshot_changes_nothing() {
         generation: 3,
         credential_published_at_millis: None,
     };
-    for (saved, expires_at) in [
-        (EMPTY, Some(50)),
-        (
-            AuthLeaseSnapshot {
-                credential_present: false,
-                ..present.clone()
-            },
-            Some(50),
-        ),
-        (
-            AuthLeaseSnapshot {
-                phase: None,
-                ..present.clone()
-            },
-            Some(50),
-        ),
-        (
-            AuthLeaseSnapshot {
-                phase: Some(AuthLeasePhase::Released),
-                ..present.clone()
-            },
-            Some(50),
-        ),
-        (present.clone(), None),
-    ] {
-        h.restore_auth_lifecycle_snapshot(&k, &saved, expires_at)
+    h.restore_auth_lifecycle_snapshot(&k, &present, None)
+        .unwrap();
+    assert_eq!(h.snapshot(&k), before);
+}
+
+#[test]
+fn a_restored_refresh_keeps_the_single_refresh_slot() {
+    let h = leases();
+    let k = key("b");
+    let saved = AuthLeaseSnapshot {
+        phase: Some(AuthLeasePhase::Refreshing),
+        expires_at: Some(900),
+        credential_present: true,
+        generation: 4,
+        credential_published_at_millis: Some(7),
+    };
+    h.restore_auth_lifecycle_snapshot(&k, &saved, Some(900))
+        .unwrap();
+    let before = h.snapshot(&k);
+    assert_refused(
+        &*h,
+        &k,
+        h.begin_refresh(&k),
+        DslRejectionKind::NoMatchingTransition,
+        "AuthLeaseHandle::begin_refresh",
+        None,
+        &before,
+    );
+    let done = h.complete_refresh(&k, 1000, 5).unwrap();
+    assert_eq!(done.generation, 5);
+}
+
+#[test]
+fn begin_refresh_racing_a_restore_never_sees_a_half_restored_lease() {
+    for round in 0..200 {
+        let h = leases();
+        let k = key("b");
+        h.acquire_lease(&k, 10).unwrap();
+        let saved = AuthLeaseSnapshot {
+            phase: Some(AuthLeasePhase::Expiring),
+            expires_at: Some(900),
+            credential_present: true,
+            generation: 40,
+            credential_published_at_millis: Some(123),
+        };
+        let gate = Arc::new(Barrier::new(2));
+        let refresher = {
+            let (h, k, gate) = (Arc::clone(&h), k.clone(), Arc::clone(&gate));
+            std::thread::spawn(move || {
+                gate.wait();
+                let took = h.begin_refresh(&k).is_ok();
+                (took, h.snapshot(&k))
+            })
+        };
+        gate.wait();
+        h.restore_auth_lifecycle_snapshot(&k, &saved, Some(900))
             .unwrap();
-        assert_eq!(h.snapshot(&k), before, "{saved:?}");
+        let (took, seen) = refresher.join().unwrap();
+        assert!(
+            took,
+            "round {round}: Valid and Expiring both allow a refresh"
+        );
+        // Whatever the order, the refresher saw the lease either before
+        // the restore (generation 1, expiry 10) or after it (generation 40,
+        // expiry 900, published at 123), never a mix.
+        let restored = (Some(900), 40, Some(123));
+        let original = (Some(10), 1, seen.credential_published_at_millis);
+        let got = (
+            seen.expires_at,
+            seen.generation,
+            seen.credential_published_at_millis,
+        );
+        assert!(
+            got == restored || (got == original && got.2 != Some(123)),
+            "round {round}: {seen:?}"
+        );
+        // At most one refresh slot: the restore (Expiring) either ran
+        // before the refresh took it or replaced a lease in `Refreshing`
+        // with the snapshot's phase.
+        let phase = h.snapshot(&k).phase;
+        assert!(
+            phase == Some(AuthLeasePhase::Refreshing) || phase == Some(AuthLeasePhase::Expiring),
+            "round {round}: {phase:?}"
+        );
     }
+}
+
+#[test]
+fn a_refresh_that_began_before_a_newer_sign_in_cannot_overwrite_it() {
+    let session = SessionRuntimeBindings::new(SessionId::new());
+    let (h, leases) = (session.auth_lease(), session.auth_leases());
+    let k = key("b");
+    h.acquire_lease(&k, 100).unwrap();
+    let a = leases.begin_refresh_ticketed(&k).unwrap();
+    // The user signs in again: allowed to override a refresh in progress.
+    assert_eq!(h.acquire_lease(&k, 500).unwrap().generation, 2);
+    let b = leases.begin_refresh_ticketed(&k).unwrap();
+    assert_eq!((a, b), (1, 2));
+    let before = h.snapshot(&k);
+    let err = leases
+        .complete_refresh_ticketed(&k, a, 200, 10)
+        .unwrap_err();
+    assert_eq!(err.kind, DslRejectionKind::GuardRejected);
+    assert!(err.reason.contains("ticket_current"), "{err}");
+    assert_eq!(h.snapshot(&k), before);
+    let published = leases.complete_refresh_ticketed(&k, b, 900, 11).unwrap();
+    assert_eq!(published.generation, 3);
+    assert_eq!(h.snapshot(&k).expires_at, Some(900));
+}
+
+#[test]
+fn the_seed_methods_alone_let_a_stale_refresh_win() {
+    // The hazard the ticketed variant closes, documented: without tickets
+    // the refresh begun before the newer sign-in completes over it.
+    let h = leases();
+    let k = key("b");
+    h.acquire_lease(&k, 100).unwrap();
+    h.begin_refresh(&k).unwrap();
+    h.acquire_lease(&k, 500).unwrap();
+    h.begin_refresh(&k).unwrap();
+    h.complete_refresh(&k, 200, 10).unwrap();
+    assert_eq!(h.snapshot(&k).expires_at, Some(200));
+    assert!(h.complete_refresh(&k, 900, 11).is_err());
 }
 
 #[test]

@@ -8,9 +8,8 @@
 //! handle type (locking, and calling observers once the lock is released).
 
 use crate::registry::Registry;
-use crate::shared::{PoisonedError, Shared};
+use crate::shared::Shared;
 use crate::{Machine, Rejection, Step};
-use std::fmt;
 
 /// Exclusive access to one machine, through `&self`.
 ///
@@ -27,7 +26,7 @@ pub trait Authority<M: Machine> {
     ) -> Result<Step<M::Phase, M::Effect>, DriveError>;
 
     /// Runs `f` on the machine.
-    fn read<R>(&self, f: impl FnOnce(&M) -> R) -> Result<R, PoisonedError>;
+    fn read<R>(&self, f: impl FnOnce(&M) -> R) -> R;
 }
 
 impl<M: Machine> Authority<M> for Shared<M> {
@@ -36,20 +35,11 @@ impl<M: Machine> Authority<M> for Shared<M> {
         context: &'static str,
         input: M::Input,
     ) -> Result<Step<M::Phase, M::Effect>, DriveError> {
-        match self.with(|m| m.apply(input)) {
-            Ok(Ok(step)) => Ok(step),
-            Ok(Err(rejection)) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Rejected(rejection),
-            }),
-            Err(poisoned) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Poisoned(poisoned),
-            }),
-        }
+        self.with(|m| m.apply(input))
+            .map_err(|rejection| DriveError { context, rejection })
     }
 
-    fn read<R>(&self, f: impl FnOnce(&M) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&M) -> R) -> R {
         Shared::read(self, f)
     }
 }
@@ -71,11 +61,7 @@ pub trait KeyedAuthority<M: Machine> {
     ) -> Result<Step<M::Phase, M::Effect>, DriveError>;
 
     /// Runs `f` on the instance of `key`; `None` when there is none.
-    fn read_key<R>(
-        &self,
-        key: &M::Key,
-        f: impl FnOnce(&M) -> R,
-    ) -> Result<Option<R>, PoisonedError>;
+    fn read_key<R>(&self, key: &M::Key, f: impl FnOnce(&M) -> R) -> Option<R>;
 }
 
 impl<M: Machine> KeyedAuthority<M> for Shared<Registry<M>> {
@@ -85,62 +71,23 @@ impl<M: Machine> KeyedAuthority<M> for Shared<Registry<M>> {
         key: M::Key,
         input: M::Input,
     ) -> Result<Step<M::Phase, M::Effect>, DriveError> {
-        match self.with(|r| r.apply_retiring(key, input)) {
-            Ok(Ok(step)) => Ok(step),
-            Ok(Err(rejection)) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Rejected(rejection),
-            }),
-            Err(poisoned) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Poisoned(poisoned),
-            }),
-        }
+        self.with(|r| r.apply_retiring(key, input))
+            .map_err(|rejection| DriveError { context, rejection })
     }
 
-    fn read_key<R>(
-        &self,
-        key: &M::Key,
-        f: impl FnOnce(&M) -> R,
-    ) -> Result<Option<R>, PoisonedError> {
+    fn read_key<R>(&self, key: &M::Key, f: impl FnOnce(&M) -> R) -> Option<R> {
         self.read(|r| r.get(key).map(f))
     }
 }
 
-/// Why [`Authority::drive`] did not apply an input.
+/// Why [`Authority::drive`] did not apply an input: the machine refused
+/// it and is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{context}: {kind}")]
+#[error("{context}: {rejection}")]
 pub struct DriveError {
     /// Who drove the input, e.g. `"TurnStateHandle::start_conversation_run"`.
     pub context: &'static str,
-    pub kind: DriveErrorKind,
-}
-
-impl DriveError {
-    /// The rejection, when the machine refused the input.
-    pub fn rejection(&self) -> Option<&Rejection> {
-        match &self.kind {
-            DriveErrorKind::Rejected(r) => Some(r),
-            DriveErrorKind::Poisoned(_) => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DriveErrorKind {
-    /// The machine refused the input; it is unchanged.
-    Rejected(Rejection),
-    /// The machine's lock was poisoned; nothing was applied.
-    Poisoned(PoisonedError),
-}
-
-impl fmt::Display for DriveErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DriveErrorKind::Rejected(r) => fmt::Display::fmt(r, f),
-            DriveErrorKind::Poisoned(p) => fmt::Display::fmt(p, f),
-        }
-    }
+    pub rejection: Rejection,
 }
 
 /// The return type of a method bound to an input: built from the outcome
@@ -166,21 +113,20 @@ impl<M: Machine> FromDrive<M> for Result<Step<M::Phase, M::Effect>, DriveError> 
 }
 
 /// The return type of a query method (bound to `snapshot`, `phase`, a field
-/// or a derived value): built from the value read, an owned `T`, or the
-/// error of a poisoned lock.
+/// or a derived value): built from the value read, an owned `T`.
 ///
 /// Implemented by the crate that owns the handle trait, e.g.
 /// `impl FromQuery<Turn, TurnSnapshot> for TurnStateSnapshot` (naming the
 /// machine `M` lets that crate implement it for any `Self` and `T`, such as
 /// `impl<T> FromQuery<Turn, T> for Result<T, TurnError>`).
-/// `Result<T, PoisonedError>` itself is implemented here.
+/// `T` itself is implemented here.
 pub trait FromQuery<M: Machine, T>: Sized {
-    fn from_query(context: &'static str, result: Result<T, PoisonedError>) -> Self;
+    fn from_query(context: &'static str, value: T) -> Self;
 }
 
-impl<M: Machine, T> FromQuery<M, T> for Result<T, PoisonedError> {
-    fn from_query(_context: &'static str, result: Result<T, PoisonedError>) -> Self {
-        result
+impl<M: Machine, T> FromQuery<M, T> for T {
+    fn from_query(_context: &'static str, value: T) -> Self {
+        value
     }
 }
 
@@ -191,23 +137,14 @@ mod tests {
 
     #[test]
     fn drive_errors_show_their_context_first() {
-        let err = DriveError {
-            context: "Handle::push",
-            kind: DriveErrorKind::Poisoned(PoisonedError { machine: "Door" }),
-        };
-        assert!(
-            err.to_string()
-                .starts_with("Handle::push: the state of `Door`")
-        );
-        assert_eq!(err.rejection(), None);
         let rejected = DriveError {
             context: "Handle::pull",
-            kind: DriveErrorKind::Rejected(Rejection {
+            rejection: Rejection {
                 machine: "Door",
                 phase: "Closed",
                 input: "Pull",
                 kind: RejectionKind::NoMatchingTransition,
-            }),
+            },
         };
         assert_eq!(
             rejected.to_string(),

@@ -13,10 +13,10 @@ mod authority;
 mod registry;
 mod shared;
 
-pub use authority::{Authority, DriveError, DriveErrorKind, FromDrive, FromQuery, KeyedAuthority};
+pub use authority::{Authority, DriveError, FromDrive, FromQuery, KeyedAuthority};
 pub use fsm_macros::{implement, machine};
 pub use registry::{Applied, Registry};
-pub use shared::{PoisonedError, Shared};
+pub use shared::Shared;
 
 use std::fmt;
 

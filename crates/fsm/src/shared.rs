@@ -1,15 +1,14 @@
-//! A thread-safe authority over one value: one lock per operation, and a
-//! poisoned lock reported as an error instead of a panic.
+//! A thread-safe authority over one value: one lock per operation.
+//!
+//! A panic while the lock is held does not take the value out of service.
+//! The lock's poison flag is cleared and the value served as it was left:
+//! generated machines change their state atomically (a transition is
+//! computed aside and committed in one assignment), so a `Shared<M>` whose
+//! holder panicked still holds a consistent machine. Closures passed to
+//! [`Shared::with`] that write in several steps must keep the value
+//! consistent at every point where they can panic.
 
-use std::sync::{Mutex, MutexGuard};
-
-/// The lock was poisoned: a thread panicked while holding it, so the value
-/// may be half-updated and is no longer served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the state of `{machine}` is unavailable: a thread panicked while holding its lock")]
-pub struct PoisonedError {
-    pub machine: &'static str,
-}
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// A value behind a mutex, for handle traits with `&self` methods that must
 /// be `Send + Sync`. Every call holds the lock for exactly the duration of
@@ -21,7 +20,7 @@ pub struct Shared<T> {
 }
 
 impl<T> Shared<T> {
-    /// `name` appears in [`PoisonedError`].
+    /// `name` says what the value is, for diagnostics (`Debug`).
     pub fn new(name: &'static str, value: T) -> Self {
         Self {
             name,
@@ -29,30 +28,37 @@ impl<T> Shared<T> {
         }
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, T>, PoisonedError> {
-        self.inner
-            .lock()
-            .map_err(|_| PoisonedError { machine: self.name })
+    /// The name given to [`Shared::new`].
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 
-    /// Runs `f` with exclusive access. A panic inside `f` poisons the lock
-    /// and later calls get [`PoisonedError`].
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, PoisonedError> {
-        let mut guard = self.lock()?;
-        Ok(f(&mut guard))
+    /// The lock, recovered when a panicking holder poisoned it.
+    fn lock(&self) -> MutexGuard<'_, T> {
+        match self.inner.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                self.inner.clear_poison();
+                poisoned.into_inner()
+            }
+        }
+    }
+
+    /// Runs `f` with exclusive access.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        f(&mut self.lock())
     }
 
     /// Runs `f` with shared access.
-    pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, PoisonedError> {
-        let guard = self.lock()?;
-        Ok(f(&guard))
+    pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.lock())
     }
 
-    pub fn into_inner(self) -> Result<T, PoisonedError> {
-        let name = self.name;
+    /// The value.
+    pub fn into_inner(self) -> T {
         self.inner
             .into_inner()
-            .map_err(|_| PoisonedError { machine: name })
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -69,7 +75,7 @@ mod tests {
                 let s = Arc::clone(&shared);
                 std::thread::spawn(move || {
                     for _ in 0..1000 {
-                        s.with(|n| *n += 1).unwrap();
+                        s.with(|n| *n += 1);
                     }
                 })
             })
@@ -77,17 +83,24 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert_eq!(shared.read(|n| *n).unwrap(), 8000);
+        assert_eq!(shared.read(|n| *n), 8000);
     }
 
     #[test]
-    fn poisoning_is_an_error_not_a_panic() {
+    fn a_panicking_holder_leaves_the_value_in_service() {
         let shared = Arc::new(Shared::new("m", 1u8));
         let s = Arc::clone(&shared);
-        let _ = std::thread::spawn(move || {
-            s.with(|_| panic!("boom")).ok();
+        let joined = std::thread::spawn(move || {
+            s.with(|n| {
+                *n = 2;
+                panic!("boom")
+            })
         })
         .join();
-        assert_eq!(shared.with(|n| *n), Err(PoisonedError { machine: "m" }));
+        assert!(joined.is_err());
+        assert_eq!(shared.with(|n| *n), 2);
+        shared.with(|n| *n += 1);
+        assert_eq!(shared.read(|n| *n), 3);
+        assert!(!shared.inner.is_poisoned());
     }
 }

@@ -1,4 +1,4 @@
-use fsm::{Authority, DriveError, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, Shared, Step};
 
 fsm::machine!("ui/bindings/lamp.fsm");
 
@@ -13,18 +13,18 @@ impl Authority<Lamp> for Handle {
         self.0.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&Lamp) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&Lamp) -> R) -> R {
         Authority::<Lamp>::read(&self.0, f)
     }
 }
 
 trait LampObserver {
-    fn level(&self) -> Result<u8, PoisonedError>;
+    fn level(&self) -> u8;
 }
 
 #[fsm::implement("ui/bindings/lamp.fsm", LampObserver)]
 impl LampObserver for Handle {
-    fn level(&self) -> Result<u8, PoisonedError>;
+    fn level(&self) -> u8;
 }
 
 fn main() {}

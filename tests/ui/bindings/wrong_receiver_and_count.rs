@@ -1,4 +1,4 @@
-use fsm::{Authority, DriveError, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, Shared, Step};
 
 fsm::machine!("ui/bindings/lamp.fsm");
 
@@ -13,7 +13,7 @@ impl Authority<Lamp> for Handle {
         self.0.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&Lamp) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&Lamp) -> R) -> R {
         Authority::<Lamp>::read(&self.0, f)
     }
 }
@@ -21,14 +21,14 @@ impl Authority<Lamp> for Handle {
 trait LampHandle {
     fn switch(&mut self, level: u8, fade: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
     fn reset(&self, now: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
-    fn level(&self) -> Result<u8, PoisonedError>;
+    fn level(&self) -> u8;
 }
 
 #[fsm::implement("ui/bindings/lamp.fsm", LampHandle)]
 impl LampHandle for Handle {
     fn switch(&mut self, level: u8, fade: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
     fn reset(&self, now: bool) -> Result<Step<LampPhase, LampEffect>, DriveError>;
-    fn level(&self) -> Result<u8, PoisonedError>;
+    fn level(&self) -> u8;
 }
 
 fn main() {}

@@ -9,16 +9,26 @@
 //! the input that caused them.
 //!
 //! A bound method's return value is built from the machine's step alone
-//! (`fsm::FromDrive`), but `acquire_lease` and `complete_refresh` return
-//! the publication the registry stamped. The authority hands that stamp
-//! over through a per-thread slot: it is written right after the lock is
-//! released and taken by the conversion that the same generated method
-//! runs next, on the same thread.
+//! (`fsm::FromDrive`): `acquire_lease` and `complete_refresh` return the
+//! generation and publication time the registry stamped into the step's
+//! `CredentialPublished` effect, inside the same critical section.
+//!
+//! `restore_auth_lifecycle_snapshot` and `release_credential_lifecycle`
+//! are the runtime's overrides of the seed's default bodies: a restore is
+//! one atomic step that installs the lease in the snapshot's phase
+//! (`Restore`) and restores the snapshot's generation and publication time
+//! instead of publishing anew; releasing the credential lifecycle keeps a
+//! lease that has a sign-in flow registered.
+//!
+//! The seed's refresh methods carry no ticket, so a refresh begun before
+//! the user signed in again can complete over the newer credential (see
+//! the spec). [`AuthLeaseRuntime::begin_refresh_ticketed`] and
+//! [`AuthLeaseRuntime::complete_refresh_ticketed`] close that hazard.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use fsm::{DriveError, DriveErrorKind, FromDrive, KeyedAuthority, PoisonedError, Shared, Step};
+use fsm::{DriveError, FromDrive, KeyedAuthority, Shared, Step};
 
 use crate::connection::{BindingId, ProfileId, RealmId};
 use crate::handles::{self, AuthLeaseHandle, AuthLeaseTransition, DslTransitionError, LeaseKey};
@@ -53,6 +63,13 @@ impl crate::runtime::SessionRuntimeBindings {
     /// per-key generation consumers stamp derived material with. Every
     /// call returns a handle to the same leases.
     pub fn auth_lease(&self) -> Arc<dyn AuthLeaseHandle> {
+        self.auth_lease.leases.clone()
+    }
+
+    /// The same leases as [`auth_lease`](Self::auth_lease), with the
+    /// methods the seed's trait lacks: ticketed refreshes and sign-in flow
+    /// registration.
+    pub fn auth_leases(&self) -> Arc<AuthLeaseRuntime> {
         self.auth_lease.leases.clone()
     }
 }
@@ -96,10 +113,70 @@ impl LeaseBook {
                 *published_at_ms = Some(at);
             }
         }
-        if !self.leases.contains(&key) {
+        if !self
+            .leases
+            .get(&key)
+            .is_some_and(AuthLease::credential_present)
+        {
             self.published_at_ms.remove(&key);
         }
         Ok(step)
+    }
+
+    fn generation(&self, key: &LeaseKey) -> u64 {
+        self.generations.get(key).copied().unwrap_or(0)
+    }
+
+    /// The runtime's restore (flows 7.4), in one critical section.
+    fn restore(
+        &mut self,
+        key: &LeaseKey,
+        snapshot: &handles::AuthLeaseSnapshot,
+        expires_at: Option<u64>,
+    ) -> Result<(), fsm::Rejection> {
+        let live_phase = match snapshot.phase {
+            Some(handles::AuthLeasePhase::Released) | None => None,
+            Some(phase) => Some(phase),
+        };
+        let Some(phase) = live_phase.filter(|_| snapshot.credential_present) else {
+            // An empty snapshot: no credential. A lease with a sign-in flow
+            // is kept, credential cleared, and never loses generations;
+            // any other lease goes, and the key's generation becomes the
+            // snapshot's.
+            self.published_at_ms.remove(key);
+            if self.leases.get(key).is_some_and(AuthLease::sign_in_flow) {
+                self.apply(key.clone(), AuthLeaseInput::ReleaseCredentialLifecycle)?;
+                let current = self.generation(key);
+                self.generations
+                    .insert(key.clone(), current.max(snapshot.generation));
+            } else {
+                self.leases.remove(key);
+                if snapshot.generation == 0 {
+                    self.generations.remove(key);
+                } else {
+                    self.generations.insert(key.clone(), snapshot.generation);
+                }
+            }
+            return Ok(());
+        };
+        // A credential whose expiry the caller does not know is not
+        // restored.
+        let Some(expires_at) = expires_at else {
+            return Ok(());
+        };
+        let input = AuthLeaseInput::RestoreCredential {
+            to: phase.into(),
+            expires_at_ts: Some(expires_at),
+        };
+        self.apply(key.clone(), input)?;
+        let current = self.generation(key);
+        self.generations
+            .insert(key.clone(), current.max(snapshot.generation));
+        match snapshot.credential_published_at_millis {
+            Some(at) => self.published_at_ms.insert(key.clone(), at),
+            None => self.published_at_ms.remove(key),
+        };
+        Ok(())
     }
 
     /// The contract's view of one key: the instance's state if there is
@@ -138,8 +215,9 @@ fn wall_clock_ms() -> u64 {
 }
 
 /// The session's credential leases: the registry and its side maps behind
-/// one lock.
-pub(crate) struct AuthLeaseRuntime {
+/// one lock. Implements [`AuthLeaseHandle`]; the inherent methods add what
+/// the seed's trait lacks.
+pub struct AuthLeaseRuntime {
     book: Shared<LeaseBook>,
 }
 
@@ -158,29 +236,17 @@ impl KeyedAuthority<AuthLease> for AuthLeaseRuntime {
         key: LeaseKey,
         input: AuthLeaseInput,
     ) -> Result<Step<AuthLeasePhase, AuthLeaseEffect>, DriveError> {
-        match self.book.with(|book| book.apply(key, input)) {
-            Ok(Ok(step)) => Ok(step),
-            Ok(Err(rejection)) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Rejected(rejection),
-            }),
-            Err(poisoned) => Err(DriveError {
-                context,
-                kind: DriveErrorKind::Poisoned(poisoned),
-            }),
-        }
+        self.book
+            .with(|book| book.apply(key, input))
+            .map_err(|rejection| DriveError { context, rejection })
     }
 
-    fn read_key<R>(
-        &self,
-        key: &LeaseKey,
-        f: impl FnOnce(&AuthLease) -> R,
-    ) -> Result<Option<R>, PoisonedError> {
+    fn read_key<R>(&self, key: &LeaseKey, f: impl FnOnce(&AuthLease) -> R) -> Option<R> {
         self.book.read(|book| book.leases.get(key).map(f))
     }
 }
 
-contract_conversions!(AuthLease;);
+contract_conversions!(AuthLease);
 
 /// The publication the registry stamped into the step's
 /// `CredentialPublished` effect.
@@ -234,17 +300,131 @@ impl AuthLeaseHandle for AuthLeaseRuntime {
     ) -> Result<(), DslTransitionError>;
     fn mark_reauth_required(&self, lease_key: &LeaseKey) -> Result<(), DslTransitionError>;
     fn release_lease(&self, lease_key: &LeaseKey) -> Result<(), DslTransitionError>;
+    fn release_credential_lifecycle(&self, lease_key: &LeaseKey) -> Result<(), DslTransitionError>;
+
+    /// The runtime's override of the seed's default (flows 7.4), one atomic
+    /// step under the registry's lock:
+    /// - an empty snapshot (no credential, no phase, or `Released`) removes
+    ///   the publication time; a lease with a sign-in flow is kept with its
+    ///   credential cleared and its generation never lowered, any other is
+    ///   deleted and the key's generation set to exactly the snapshot's;
+    /// - a present snapshot with an `expires_at` installs the lease directly
+    ///   in the snapshot's phase (`RestoreCredential`: fresh counters, `u64::MAX` as
+    ///   no expiry), raises the generation to the snapshot's if it is
+    ///   larger (never lowers it, never bumps it) and restores the
+    ///   publication time;
+    /// - a present snapshot without `expires_at` changes nothing.
+    fn restore_auth_lifecycle_snapshot(
+        &self,
+        lease_key: &LeaseKey,
+        snapshot: &handles::AuthLeaseSnapshot,
+        expires_at: Option<u64>,
+    ) -> Result<(), DslTransitionError> {
+        const CONTEXT: &str = "AuthLeaseHandle::restore_auth_lifecycle_snapshot";
+        self.book
+            .with(|book| book.restore(lease_key, snapshot, expires_at))
+            .map_err(|rejection| {
+                dsl_error(&DriveError {
+                    context: CONTEXT,
+                    rejection,
+                })
+            })
+    }
 
     fn snapshot(&self, lease_key: &LeaseKey) -> handles::AuthLeaseSnapshot {
+        self.book.read(|book| book.snapshot(lease_key))
+    }
+}
+
+impl AuthLeaseRuntime {
+    /// [`AuthLeaseHandle::begin_refresh`], returning the ticket to complete
+    /// it with: the key's generation when the refresh began.
+    pub fn begin_refresh_ticketed(&self, lease_key: &LeaseKey) -> Result<u64, DslTransitionError> {
+        const CONTEXT: &str = "AuthLeaseRuntime::begin_refresh_ticketed";
         self.book
-            .read(|book| book.snapshot(lease_key))
-            .unwrap_or(handles::AuthLeaseSnapshot {
-                phase: None,
-                expires_at: None,
-                credential_present: false,
-                generation: 0,
-                credential_published_at_millis: None,
+            .with(|book| {
+                book.apply(lease_key.clone(), AuthLeaseInput::BeginRefresh)?;
+                Ok(book.generation(lease_key))
             })
+            .map_err(|rejection| {
+                dsl_error(&DriveError {
+                    context: CONTEXT,
+                    rejection,
+                })
+            })
+    }
+
+    /// [`AuthLeaseHandle::complete_refresh`] for the refresh that
+    /// [`begin_refresh_ticketed`](Self::begin_refresh_ticketed) returned
+    /// `ticket` for. Refused (`GuardRejected`, guard `ticket_current`) when
+    /// a newer credential was published since the refresh began: the
+    /// refresh's credential would overwrite it.
+    pub fn complete_refresh_ticketed(
+        &self,
+        lease_key: &LeaseKey,
+        ticket: u64,
+        new_expires_at: u64,
+        now: u64,
+    ) -> Result<AuthLeaseTransition, DslTransitionError> {
+        const CONTEXT: &str = "AuthLeaseRuntime::complete_refresh_ticketed";
+        let step = self.book.with(|book| {
+            let input = AuthLeaseInput::CompleteTicketedRefresh {
+                new_expires_at: Some(new_expires_at),
+                now,
+                ticket,
+                generation: book.generation(lease_key),
+            };
+            book.apply(lease_key.clone(), input)
+        });
+        FromDrive::<AuthLease>::from_drive(
+            CONTEXT,
+            step.map_err(|rejection| DriveError {
+                context: CONTEXT,
+                rejection,
+            }),
+        )
+    }
+
+    /// Registers a sign-in flow on the lease: until it ends,
+    /// [`AuthLeaseHandle::release_credential_lifecycle`] keeps the lease.
+    pub fn sign_in_flow_started(&self, lease_key: &LeaseKey) -> Result<(), DslTransitionError> {
+        self.drive_unit(
+            "AuthLeaseRuntime::sign_in_flow_started",
+            lease_key,
+            AuthLeaseInput::SignInFlowStarted,
+        )
+    }
+
+    /// The lease's sign-in flow ended.
+    pub fn sign_in_flow_ended(&self, lease_key: &LeaseKey) -> Result<(), DslTransitionError> {
+        self.drive_unit(
+            "AuthLeaseRuntime::sign_in_flow_ended",
+            lease_key,
+            AuthLeaseInput::SignInFlowEnded,
+        )
+    }
+
+    fn drive_unit(
+        &self,
+        context: &'static str,
+        lease_key: &LeaseKey,
+        input: AuthLeaseInput,
+    ) -> Result<(), DslTransitionError> {
+        self.drive_key(context, lease_key.clone(), input)
+            .map(|_| ())
+            .map_err(|e| dsl_error(&e))
+    }
+}
+
+impl From<handles::AuthLeasePhase> for AuthLeasePhase {
+    fn from(phase: handles::AuthLeasePhase) -> Self {
+        match phase {
+            handles::AuthLeasePhase::Valid => Self::Valid,
+            handles::AuthLeasePhase::Expiring => Self::Expiring,
+            handles::AuthLeasePhase::Refreshing => Self::Refreshing,
+            handles::AuthLeasePhase::ReauthRequired => Self::ReauthRequired,
+            handles::AuthLeasePhase::Released => Self::Released,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! One session's handles.
 
+use super::observe::{ObserverPanic, PanicReports};
 use super::{
     auth_lease, comms_drain, interaction_stream, mcp_server, model_routing, peer_ingress,
     peer_interaction, realtime_turn, session_context, tool_surface, turn,
@@ -34,25 +35,43 @@ pub struct SessionRuntimeBindings {
     pub(super) mcp_server: mcp_server::Parts,
     pub(super) session_context: session_context::Parts,
     pub(super) realtime_turn: realtime_turn::Parts,
+    observer_panics: Arc<PanicReports>,
 }
 
 impl SessionRuntimeBindings {
     /// A new session `session_id`, initialized, registered and attached.
     pub fn new(session_id: SessionId) -> Self {
+        let panics = Arc::new(PanicReports::default());
         Self {
             turn: turn::Parts::new(&session_id),
             tool_surface: tool_surface::Parts::new(&session_id),
             auth_lease: auth_lease::Parts::new(&session_id),
             model_routing: model_routing::Parts::new(&session_id),
-            peer_interaction: peer_interaction::Parts::new(&session_id),
-            interaction_stream: interaction_stream::Parts::new(&session_id),
+            peer_interaction: peer_interaction::Parts::new(&session_id, &panics),
+            interaction_stream: interaction_stream::Parts::new(&session_id, &panics),
             peer_ingress: peer_ingress::Parts::new(&session_id),
             comms_drain: comms_drain::Parts::new(&session_id),
             mcp_server: mcp_server::Parts::new(&session_id),
-            session_context: session_context::Parts::new(&session_id),
-            realtime_turn: realtime_turn::Parts::new(&session_id),
+            session_context: session_context::Parts::new(&session_id, &panics),
+            realtime_turn: realtime_turn::Parts::new(&session_id, &panics),
+            observer_panics: panics,
             session_id,
         }
+    }
+
+    /// Sets who is told when an observer of this session panics (one hook
+    /// per session; the last set wins). Observer panics never unwind into
+    /// the handle method that caused the notification: its transition has
+    /// committed, so the panic is caught, counted, passed to this hook, and
+    /// the session keeps serving (std's panic hook has already printed the
+    /// message). A panicking hook is caught too.
+    pub fn on_observer_panic(&self, hook: impl Fn(&ObserverPanic) + Send + Sync + 'static) {
+        self.observer_panics.set_hook(Arc::new(hook));
+    }
+
+    /// How many observer panics this session caught.
+    pub fn observer_panics(&self) -> u64 {
+        self.observer_panics.count()
     }
 
     /// The session these handles belong to.

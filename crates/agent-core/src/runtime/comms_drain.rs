@@ -9,12 +9,12 @@
 use crate::handles::{self, CommsDrainHandle, DslTransitionError};
 use crate::runtime::contract_conversions;
 use crate::types::SessionId;
-use fsm::{DriveError, PoisonedError, Shared, Step};
+use fsm::{DriveError, Shared, Step};
 use std::sync::Arc;
 
 fsm::machine!("../../machines/comms_drain.fsm");
 
-contract_conversions!(CommsDrain;);
+contract_conversions!(CommsDrain);
 
 impl From<handles::DrainMode> for DrainMode {
     fn from(mode: handles::DrainMode) -> Self {
@@ -89,7 +89,7 @@ impl fsm::Authority<CommsDrain> for CommsDrainRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&CommsDrain) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&CommsDrain) -> R) -> R {
         Shared::read(&self.machine, f)
     }
 }

@@ -9,8 +9,9 @@
 
 use std::sync::Arc;
 
-use fsm::{DriveError, KeyedAuthority, PoisonedError, Step};
+use fsm::{DriveError, KeyedAuthority, Step};
 
+use super::observe::PanicReports;
 use super::{ObservedRegistry, contract_conversions};
 use crate::handles::{
     DslTransitionError, InteractionStreamCleanupObserver, InteractionStreamHandle,
@@ -21,7 +22,7 @@ use crate::types::SessionId;
 
 fsm::machine!("../../machines/interaction_stream.fsm");
 
-contract_conversions!(InteractionStream;);
+contract_conversions!(InteractionStream);
 
 /// The stream's state as the contract reports it; a fresh instance (no
 /// stream under the id) reports none.
@@ -44,9 +45,13 @@ pub(crate) struct InteractionStreamRuntime {
 }
 
 impl InteractionStreamRuntime {
-    fn new() -> Self {
+    fn new(panics: Arc<PanicReports>) -> Self {
         Self {
-            registry: ObservedRegistry::new("InteractionStream"),
+            registry: ObservedRegistry::new(
+                "InteractionStream",
+                "InteractionStreamCleanupObserver",
+                panics,
+            ),
         }
     }
 }
@@ -71,7 +76,7 @@ impl KeyedAuthority<InteractionStream> for InteractionStreamRuntime {
         &self,
         key: &PeerCorrelationId,
         f: impl FnOnce(&InteractionStream) -> R,
-    ) -> Result<Option<R>, PoisonedError> {
+    ) -> Option<R> {
         self.registry.read(key, f)
     }
 }
@@ -88,8 +93,6 @@ impl InteractionStreamHandle for InteractionStreamRuntime {
     /// language, so this query cannot be bound there).
     fn state(&self, corr_id: PeerCorrelationId) -> Option<InteractionStreamState> {
         KeyedAuthority::<InteractionStream>::read_key(self, &corr_id, InteractionStream::phase)
-            .ok()
-            .flatten()
             .and_then(Into::into)
     }
 
@@ -106,9 +109,9 @@ pub(crate) struct Parts {
 }
 
 impl Parts {
-    pub(crate) fn new(_session_id: &SessionId) -> Self {
+    pub(crate) fn new(_session_id: &SessionId, panics: &Arc<PanicReports>) -> Self {
         Parts {
-            handle: Arc::new(InteractionStreamRuntime::new()),
+            handle: Arc::new(InteractionStreamRuntime::new(Arc::clone(panics))),
         }
     }
 }

@@ -5,13 +5,13 @@
 use crate::handles::{DslTransitionError, McpServerLifecycleHandle};
 use crate::runtime::contract_conversions;
 use crate::types::SessionId;
-use fsm::{DriveError, PoisonedError, Shared, Step};
+use fsm::{DriveError, Shared, Step};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 fsm::machine!("../../machines/mcp_server.fsm");
 
-contract_conversions!(McpServers; BTreeSet<String>);
+contract_conversions!(McpServers);
 
 /// The session's MCP servers: the machine behind its lock.
 pub struct McpServerRuntime {
@@ -42,7 +42,7 @@ impl fsm::Authority<McpServers> for McpServerRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&McpServers) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&McpServers) -> R) -> R {
         Shared::read(&self.machine, f)
     }
 }

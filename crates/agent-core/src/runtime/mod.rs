@@ -15,6 +15,7 @@ mod comms_drain;
 mod interaction_stream;
 mod mcp_server;
 mod model_routing;
+mod observe;
 mod peer_ingress;
 mod peer_interaction;
 mod realtime_turn;
@@ -22,10 +23,12 @@ mod session_context;
 mod tool_surface;
 mod turn;
 
+pub use auth_lease::AuthLeaseRuntime;
 pub use bindings::SessionRuntimeBindings;
+pub use observe::ObserverPanic;
 
 use crate::handles::DslTransitionError;
-use fsm::{DriveError, DriveErrorKind, Machine, RejectionKind, Step};
+use fsm::{DriveError, Machine, RejectionKind, Step};
 
 /// The contract's error for an input a machine did not take.
 ///
@@ -34,38 +37,32 @@ use fsm::{DriveError, DriveErrorKind, Machine, RejectionKind, Step};
 /// - a transition exists but a named guard failed: `GuardRejected`, the
 ///   reason names the guard and its transition;
 /// - checked arithmetic overflowed or an invariant would break: also
-///   `GuardRejected` (the input was recognised and dropped);
-/// - the machine's lock was poisoned: `NoMatchingTransition`, nothing was
-///   applied.
+///   `GuardRejected` (the input was recognised and dropped).
 pub(crate) fn dsl_error(err: &DriveError) -> DslTransitionError {
     let context = err.context;
-    match &err.kind {
-        DriveErrorKind::Rejected(r) => match &r.kind {
-            RejectionKind::NoMatchingTransition => DslTransitionError::no_matching(
-                context,
-                format!(
-                    "no matching transition from phase {} for {} in {}",
-                    r.phase, r.input, r.machine
-                ),
+    let r = &err.rejection;
+    match &r.kind {
+        RejectionKind::NoMatchingTransition => DslTransitionError::no_matching(
+            context,
+            format!(
+                "no matching transition from phase {} for {} in {}",
+                r.phase, r.input, r.machine
             ),
-            RejectionKind::GuardRejected { transition, guard } => {
-                DslTransitionError::guard_rejected(
-                    context,
-                    format!(
-                        "guard `{guard}` of transition `{transition}` rejected {} in phase {} of {}",
-                        r.input, r.phase, r.machine
-                    ),
-                )
-            }
-            other => DslTransitionError::guard_rejected(
-                context,
-                format!(
-                    "{} rejected in phase {} of {}: {other}",
-                    r.input, r.phase, r.machine
-                ),
+        ),
+        RejectionKind::GuardRejected { transition, guard } => DslTransitionError::guard_rejected(
+            context,
+            format!(
+                "guard `{guard}` of transition `{transition}` rejected {} in phase {} of {}",
+                r.input, r.phase, r.machine
             ),
-        },
-        DriveErrorKind::Poisoned(p) => DslTransitionError::no_matching(context, p.to_string()),
+        ),
+        other => DslTransitionError::guard_rejected(
+            context,
+            format!(
+                "{} rejected in phase {} of {}: {other}",
+                r.input, r.phase, r.machine
+            ),
+        ),
     }
 }
 
@@ -82,19 +79,23 @@ pub(crate) fn changed<M: Machine>(step: &Step<M::Phase, M::Effect>) -> bool {
 /// The standard conversions of a machine's drive results into the
 /// contract's return types: `Result<(), DslTransitionError>` and
 /// `Result<bool, DslTransitionError>` (`true` when the input changed the
-/// machine, see [`changed`]), and of query results into plain values (a
-/// poisoned lock reads as the type's default).
+/// machine, see [`changed`]).
 macro_rules! contract_conversions {
-    ($machine:ty; $($query:ty),* $(,)?) => {
+    ($machine:ty) => {
         impl ::fsm::FromDrive<$machine> for Result<(), $crate::handles::DslTransitionError> {
             fn from_drive(
                 _context: &'static str,
                 result: Result<
-                    ::fsm::Step<<$machine as ::fsm::Machine>::Phase, <$machine as ::fsm::Machine>::Effect>,
+                    ::fsm::Step<
+                        <$machine as ::fsm::Machine>::Phase,
+                        <$machine as ::fsm::Machine>::Effect,
+                    >,
                     ::fsm::DriveError,
                 >,
             ) -> Self {
-                result.map(|_| ()).map_err(|e| $crate::runtime::dsl_error(&e))
+                result
+                    .map(|_| ())
+                    .map_err(|e| $crate::runtime::dsl_error(&e))
             }
         }
 
@@ -102,7 +103,10 @@ macro_rules! contract_conversions {
             fn from_drive(
                 _context: &'static str,
                 result: Result<
-                    ::fsm::Step<<$machine as ::fsm::Machine>::Phase, <$machine as ::fsm::Machine>::Effect>,
+                    ::fsm::Step<
+                        <$machine as ::fsm::Machine>::Phase,
+                        <$machine as ::fsm::Machine>::Effect,
+                    >,
                     ::fsm::DriveError,
                 >,
             ) -> Self {
@@ -112,47 +116,39 @@ macro_rules! contract_conversions {
                 }
             }
         }
-
-        $(
-            impl ::fsm::FromQuery<$machine, $query> for $query {
-                fn from_query(
-                    _context: &'static str,
-                    result: Result<$query, ::fsm::PoisonedError>,
-                ) -> Self {
-                    result.unwrap_or_default()
-                }
-            }
-        )*
     };
 }
 pub(crate) use contract_conversions;
 
-/// The instances of a keyed machine and one observer's slot, behind one
-/// lock: what the handles of correlated peer traffic hold.
+/// The instances of a keyed machine and one observer's slot: what the
+/// handles of correlated peer traffic hold.
 ///
 /// [`drive`](Self::drive) samples the slot in the critical section that
 /// applied the input, and calls the observer once the lock is released,
-/// once per effect the handle observes, so an observer may call back into
-/// the handle.
+/// once per effect the handle observes (each delivered, panics contained:
+/// see [`observe`]), so an observer may call back into the handle.
 pub(crate) struct ObservedRegistry<M: fsm::Machine, O: ?Sized> {
-    inner: fsm::Shared<(fsm::Registry<M>, Option<std::sync::Weak<O>>)>,
+    registry: fsm::Shared<fsm::Registry<M>>,
+    slot: observe::ObserverSlot<O, ()>,
 }
 
 impl<M: fsm::Machine, O: ?Sized> ObservedRegistry<M, O> {
-    pub(crate) fn new(name: &'static str) -> Self {
+    /// `observer` names the observer trait in panic reports.
+    pub(crate) fn new(
+        name: &'static str,
+        observer: &'static str,
+        panics: std::sync::Arc<observe::PanicReports>,
+    ) -> Self {
         Self {
-            inner: fsm::Shared::new(name, (fsm::Registry::new(), None)),
+            registry: fsm::Shared::new(name, fsm::Registry::new()),
+            slot: observe::ObserverSlot::new(observer, panics),
         }
     }
 
     /// Replaces the observer (the last install wins). The slot holds a weak
-    /// reference: a dropped observer is skipped. A poisoned lock applies no
-    /// input and so calls no observer: losing the install there changes
-    /// nothing.
+    /// reference: a dropped observer is skipped.
     pub(crate) fn install(&self, observer: &std::sync::Arc<O>) {
-        let _ = self
-            .inner
-            .with(|(_, slot)| *slot = Some(std::sync::Arc::downgrade(observer)));
+        self.slot.install(observer);
     }
 
     /// Applies `input` to the instance of `key` (retiring it when it ends),
@@ -165,36 +161,27 @@ impl<M: fsm::Machine, O: ?Sized> ObservedRegistry<M, O> {
         observed: impl Fn(&M::Effect) -> bool,
         notify: impl Fn(&O, &M::Key),
     ) -> Result<Step<M::Phase, M::Effect>, DriveError> {
-        let outcome = self.inner.with(|(registry, slot)| {
+        let (applied, sampled) = self.registry.with(|registry| {
             let applied = registry.apply_retiring(key.clone(), input);
-            let observer = match &applied {
-                Ok(step) if step.effects.iter().any(&observed) => slot.clone(),
+            let sampled = match &applied {
+                Ok(step) if step.effects.iter().any(&observed) => Some(self.slot.sample()),
                 _ => None,
             };
-            (applied, observer)
+            (applied, sampled)
         });
-        let kind = match outcome {
-            Ok((Ok(step), observer)) => {
-                // The lock is released: the observer may call back in.
-                if let Some(observer) = observer.and_then(|weak| weak.upgrade()) {
-                    for _ in step.effects.iter().filter(|e| observed(e)) {
-                        notify(&observer, &key);
-                    }
-                }
-                return Ok(step);
+        let step = applied.map_err(|rejection| DriveError { context, rejection })?;
+        // The lock is released: the observer may call back in.
+        if let Some(sampled) = sampled {
+            for _ in step.effects.iter().filter(|e| observed(e)) {
+                self.slot
+                    .deliver_each(&sampled, |observer| notify(observer, &key));
             }
-            Ok((Err(rejection), _)) => DriveErrorKind::Rejected(rejection),
-            Err(poisoned) => DriveErrorKind::Poisoned(poisoned),
-        };
-        Err(DriveError { context, kind })
+        }
+        Ok(step)
     }
 
     /// Runs `f` on the instance of `key`; `None` when there is none.
-    pub(crate) fn read<R>(
-        &self,
-        key: &M::Key,
-        f: impl FnOnce(&M) -> R,
-    ) -> Result<Option<R>, fsm::PoisonedError> {
-        self.inner.read(|(registry, _)| registry.get(key).map(f))
+    pub(crate) fn read<R>(&self, key: &M::Key, f: impl FnOnce(&M) -> R) -> Option<R> {
+        self.registry.read(|registry| registry.get(key).map(f))
     }
 }

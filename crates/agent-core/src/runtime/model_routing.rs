@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use fsm::{Authority, DriveError, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, Shared, Step};
 
 use crate::handles::{DslTransitionError, ModelRoutingHandle};
 use crate::lifecycle::run_primitive::ModelId;
@@ -64,12 +64,12 @@ impl Authority<ModelRouting> for ModelRoutingRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&ModelRouting) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&ModelRouting) -> R) -> R {
         Authority::<ModelRouting>::read(&self.machine, f)
     }
 }
 
-contract_conversions!(ModelRouting;);
+contract_conversions!(ModelRouting);
 
 #[fsm::implement("../../machines/model_routing.fsm", ModelRoutingHandle)]
 impl ModelRoutingHandle for ModelRoutingRuntime {
@@ -102,7 +102,6 @@ mod tests {
                 m.topology_epoch(),
             )
         })
-        .unwrap()
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use fsm::{Authority, DriveError, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, Shared, Step};
 use serde_json::Value;
 
 use super::{contract_conversions, dsl_error};
@@ -27,7 +27,7 @@ use crate::types::SessionId;
 
 fsm::machine!("../../machines/peer_ingress.fsm");
 
-contract_conversions!(PeerIngress;);
+contract_conversions!(PeerIngress);
 
 impl From<InputClass> for PeerInputClass {
     fn from(class: InputClass) -> Self {
@@ -284,7 +284,7 @@ impl Authority<PeerIngress> for PeerCommsRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&PeerIngress) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&PeerIngress) -> R) -> R {
         Authority::<PeerIngress>::read(&self.machine, f)
     }
 }

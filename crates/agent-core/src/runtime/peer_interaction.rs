@@ -8,8 +8,9 @@
 
 use std::sync::Arc;
 
-use fsm::{DriveError, KeyedAuthority, PoisonedError, Step};
+use fsm::{DriveError, KeyedAuthority, Step};
 
+use super::observe::PanicReports;
 use super::{ObservedRegistry, contract_conversions};
 use crate::handles::{
     DslTransitionError, PeerInteractionCleanupObserver, PeerInteractionHandle,
@@ -23,7 +24,7 @@ use crate::types::SessionId;
 
 fsm::machine!("../../machines/peer_interaction.fsm");
 
-contract_conversions!(PeerInteraction;);
+contract_conversions!(PeerInteraction);
 
 impl From<PeerTerminalDisposition> for Disposition {
     fn from(disposition: PeerTerminalDisposition) -> Self {
@@ -52,11 +53,8 @@ impl From<PeerInteractionPhase> for Option<OutboundPeerRequestState> {
 impl fsm::FromQuery<PeerInteraction, Option<PeerInteractionPhase>>
     for Option<OutboundPeerRequestState>
 {
-    fn from_query(
-        _context: &'static str,
-        result: Result<Option<PeerInteractionPhase>, PoisonedError>,
-    ) -> Self {
-        result.ok().flatten().and_then(Into::into)
+    fn from_query(_context: &'static str, phase: Option<PeerInteractionPhase>) -> Self {
+        phase.and_then(Into::into)
     }
 }
 
@@ -64,11 +62,8 @@ impl fsm::FromQuery<PeerInteraction, Option<PeerInteractionPhase>>
 impl fsm::FromQuery<PeerInteraction, Option<Option<InboundPeerRequestState>>>
     for Option<InboundPeerRequestState>
 {
-    fn from_query(
-        _context: &'static str,
-        result: Result<Option<Option<InboundPeerRequestState>>, PoisonedError>,
-    ) -> Self {
-        result.ok().flatten().flatten()
+    fn from_query(_context: &'static str, state: Option<Option<InboundPeerRequestState>>) -> Self {
+        state.flatten()
     }
 }
 
@@ -78,9 +73,13 @@ pub(crate) struct PeerInteractionRuntime {
 }
 
 impl PeerInteractionRuntime {
-    fn new() -> Self {
+    fn new(panics: Arc<PanicReports>) -> Self {
         Self {
-            registry: ObservedRegistry::new("PeerInteraction"),
+            registry: ObservedRegistry::new(
+                "PeerInteraction",
+                "PeerInteractionCleanupObserver",
+                panics,
+            ),
         }
     }
 }
@@ -105,7 +104,7 @@ impl KeyedAuthority<PeerInteraction> for PeerInteractionRuntime {
         &self,
         key: &PeerCorrelationId,
         f: impl FnOnce(&PeerInteraction) -> R,
-    ) -> Result<Option<R>, PoisonedError> {
+    ) -> Option<R> {
         self.registry.read(key, f)
     }
 }
@@ -142,9 +141,9 @@ pub(crate) struct Parts {
 }
 
 impl Parts {
-    pub(crate) fn new(_session_id: &SessionId) -> Self {
+    pub(crate) fn new(_session_id: &SessionId, panics: &Arc<PanicReports>) -> Self {
         Parts {
-            handle: Arc::new(PeerInteractionRuntime::new()),
+            handle: Arc::new(PeerInteractionRuntime::new(Arc::clone(panics))),
         }
     }
 }

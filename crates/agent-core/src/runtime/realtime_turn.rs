@@ -5,22 +5,25 @@
 //! Every report from the realtime bridge answers `Ok(true)` when it changed
 //! the machine and `Ok(false)` when the spec takes it as a no-op (a
 //! duplicate, or a report that no longer applies). The freshness observer
-//! hears of every `RealtimeProjectionFreshnessChanged` effect, after the
-//! lock is released.
+//! hears of `RealtimeProjectionFreshnessChanged` effects after the lock is
+//! released, in the order of the steps that emitted them: a freshness
+//! superseded by a newer one already delivered is not delivered (see
+//! [`super::observe`]).
 
-use super::session_context::{ObserverSlot, drive_sampled};
+use super::observe::{ObserverSlot, PanicReports};
+use super::session_context::{Driven, drive_sampled};
 use crate::handles::{
     DslTransitionError, RealtimeProductTurnHandle, RealtimeProductTurnPhase,
     RealtimeProjectionFreshness, RealtimeProjectionFreshnessObserver, RealtimeReconnectPolicy,
 };
 use crate::runtime::contract_conversions;
 use crate::types::SessionId;
-use fsm::{DriveError, FromQuery, PoisonedError, Shared, Step};
+use fsm::{FromQuery, Shared};
 use std::sync::Arc;
 
 fsm::machine!("../../machines/realtime_turn.fsm");
 
-contract_conversions!(RealtimeTurn; u64);
+contract_conversions!(RealtimeTurn);
 
 impl From<RealtimeTurnPhase> for RealtimeProductTurnPhase {
     fn from(phase: RealtimeTurnPhase) -> Self {
@@ -53,24 +56,21 @@ impl From<ReconnectPolicy> for RealtimeReconnectPolicy {
     }
 }
 
-/// A poisoned lock reads as the contract's default (`Idle`).
 impl FromQuery<RealtimeTurn, RealtimeTurnPhase> for RealtimeProductTurnPhase {
-    fn from_query(_: &'static str, result: Result<RealtimeTurnPhase, PoisonedError>) -> Self {
-        result.map(Into::into).unwrap_or_default()
+    fn from_query(_: &'static str, value: RealtimeTurnPhase) -> Self {
+        value.into()
     }
 }
 
-/// A poisoned lock reads as the contract's default (`Clean`).
 impl FromQuery<RealtimeTurn, ProjectionFreshness> for RealtimeProjectionFreshness {
-    fn from_query(_: &'static str, result: Result<ProjectionFreshness, PoisonedError>) -> Self {
-        result.map(Into::into).unwrap_or_default()
+    fn from_query(_: &'static str, value: ProjectionFreshness) -> Self {
+        value.into()
     }
 }
 
-/// A poisoned lock reads as the contract's default (`CleanExit`).
 impl FromQuery<RealtimeTurn, ReconnectPolicy> for RealtimeReconnectPolicy {
-    fn from_query(_: &'static str, result: Result<ReconnectPolicy, PoisonedError>) -> Self {
-        result.map(Into::into).unwrap_or_default()
+    fn from_query(_: &'static str, value: ReconnectPolicy) -> Self {
+        value.into()
     }
 }
 
@@ -78,51 +78,43 @@ impl FromQuery<RealtimeTurn, ReconnectPolicy> for RealtimeReconnectPolicy {
 /// observer told of freshness changes.
 pub struct RealtimeTurnRuntime {
     machine: Shared<RealtimeTurn>,
-    observer: ObserverSlot<dyn RealtimeProjectionFreshnessObserver>,
+    observer: ObserverSlot<dyn RealtimeProjectionFreshnessObserver, (ProjectionFreshness, u64)>,
 }
 
 impl RealtimeTurnRuntime {
     /// No turn in flight, a clean projection at frontier 0, policy
     /// `CleanExit`, no observer.
-    pub fn new() -> Self {
+    pub(crate) fn new(panics: Arc<PanicReports>) -> Self {
         Self {
             machine: Shared::new("RealtimeTurn", RealtimeTurn::new()),
-            observer: ObserverSlot::new(),
+            observer: ObserverSlot::new("RealtimeProjectionFreshnessObserver", panics),
         }
-    }
-}
-
-impl Default for RealtimeTurnRuntime {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
 impl fsm::Authority<RealtimeTurn> for RealtimeTurnRuntime {
-    fn drive(
-        &self,
-        context: &'static str,
-        input: RealtimeTurnInput,
-    ) -> Result<Step<RealtimeTurnPhase, RealtimeTurnEffect>, DriveError> {
-        let (result, observer) = drive_sampled(&self.machine, &self.observer, context, input);
-        if let (Ok(step), Some(observer)) = (&result, observer) {
-            for effect in &step.effects {
-                if let RealtimeTurnEffect::RealtimeProjectionFreshnessChanged {
-                    new_freshness,
-                    frontier_ms,
-                } = effect
-                {
-                    observer.on_realtime_projection_freshness_changed(
-                        (*new_freshness).into(),
-                        *frontier_ms,
-                    );
-                }
-            }
+    fn drive(&self, context: &'static str, input: RealtimeTurnInput) -> Driven<RealtimeTurn> {
+        let (step, sampled) = drive_sampled(&self.machine, &self.observer, context, input)?;
+        // The freshness the step left, if it announced one (the last
+        // announcement of a step is its final word).
+        let announced = step.effects.iter().rev().find_map(|effect| match effect {
+            RealtimeTurnEffect::RealtimeProjectionFreshnessChanged {
+                new_freshness,
+                frontier_ms,
+            } => Some((*new_freshness, *frontier_ms)),
+            _ => None,
+        });
+        if let Some(fact) = announced {
+            self.observer
+                .deliver_latest(sampled, fact, |observer, (freshness, frontier)| {
+                    observer
+                        .on_realtime_projection_freshness_changed((*freshness).into(), *frontier);
+                });
         }
-        result
+        Ok(step)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&RealtimeTurn) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&RealtimeTurn) -> R) -> R {
         self.machine.read(f)
     }
 }
@@ -159,13 +151,9 @@ impl RealtimeProductTurnHandle for RealtimeTurnRuntime {
         &self,
         observer: Arc<dyn RealtimeProjectionFreshnessObserver>,
     ) -> (RealtimeProjectionFreshness, u64) {
-        let read = self.machine.read(|m| {
+        self.machine.read(|m| {
             self.observer.install(&observer);
             (m.freshness().into(), m.frontier_ms())
-        });
-        read.unwrap_or_else(|_| {
-            self.observer.install(&observer);
-            Default::default()
         })
     }
 }
@@ -176,9 +164,9 @@ pub(crate) struct Parts {
 }
 
 impl Parts {
-    pub(crate) fn new(_session_id: &SessionId) -> Self {
+    pub(crate) fn new(_session_id: &SessionId, panics: &Arc<PanicReports>) -> Self {
         Self {
-            handle: Arc::new(RealtimeTurnRuntime::new()),
+            handle: Arc::new(RealtimeTurnRuntime::new(Arc::clone(panics))),
         }
     }
 }

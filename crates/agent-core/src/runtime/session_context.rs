@@ -1,123 +1,74 @@
 //! [`SessionContextHandle`], backed by the machine of
-//! `machines/session_context.fsm`, and the observer slot that it and the
-//! realtime turn share.
+//! `machines/session_context.fsm`.
 //!
-//! Observers are told of accepted transitions only, one call per matching
-//! effect in emission order, after the machine's lock is released: an
-//! observer may call back into any handle of the session. The slot holds a
-//! weak reference, sampled in the critical section that applied the
-//! input; an observer whose last strong reference was dropped is skipped.
+//! The observer is told of accepted advances only, after the machine's
+//! lock is released (an observer may call back into any handle of the
+//! session), in watermark order: an advance superseded by a newer one that
+//! was already delivered is not delivered (see [`super::observe`]).
 
+use super::observe::{ObserverSlot, PanicReports, Sampled};
 use crate::handles::{DslTransitionError, SessionContextAdvancedObserver, SessionContextHandle};
 use crate::runtime::contract_conversions;
 use crate::types::SessionId;
-use fsm::{DriveError, DriveErrorKind, Machine, PoisonedError, Shared, Step};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use fsm::{DriveError, Machine, Shared, Step};
+use std::sync::Arc;
 
 fsm::machine!("../../machines/session_context.fsm");
 
-contract_conversions!(SessionContext; u64);
-
-/// One observer, held weakly; installing replaces the previous one.
-pub(super) struct ObserverSlot<O: ?Sized> {
-    slot: Mutex<Option<Weak<O>>>,
-}
-
-impl<O: ?Sized> ObserverSlot<O> {
-    pub(super) fn new() -> Self {
-        Self {
-            slot: Mutex::new(None),
-        }
-    }
-
-    /// Replaces the observer. The slot keeps only a weak reference.
-    pub(super) fn install(&self, observer: &Arc<O>) {
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(observer));
-    }
-
-    /// The current observer, if one was installed.
-    pub(super) fn sample(&self) -> Option<Weak<O>> {
-        self.slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
+contract_conversions!(SessionContext);
 
 /// What [`fsm::Authority::drive`] returns for a machine `M`.
 pub(super) type Driven<M> = Result<Step<<M as Machine>::Phase, <M as Machine>::Effect>, DriveError>;
 
 /// Applies `input` under the machine's lock and samples `slot` in the same
-/// critical section. The observer is returned only for an accepted input;
-/// it is to be called once the lock is released, which it is on return.
-pub(super) fn drive_sampled<M: Machine, O: ?Sized>(
+/// critical section, for an accepted input only. The sampled observer is to
+/// be told once the lock is released, which it is on return.
+pub(super) fn drive_sampled<M: Machine, O: ?Sized, F>(
     machine: &Shared<M>,
-    slot: &ObserverSlot<O>,
+    slot: &ObserverSlot<O, F>,
     context: &'static str,
     input: M::Input,
-) -> (Driven<M>, Option<Arc<O>>) {
-    match machine.with(|m| (m.apply(input), slot.sample())) {
-        Ok((Ok(step), observer)) => (Ok(step), observer.and_then(|w| w.upgrade())),
-        Ok((Err(rejection), _)) => (
-            Err(DriveError {
-                context,
-                kind: DriveErrorKind::Rejected(rejection),
-            }),
-            None,
-        ),
-        Err(poisoned) => (
-            Err(DriveError {
-                context,
-                kind: DriveErrorKind::Poisoned(poisoned),
-            }),
-            None,
-        ),
-    }
+) -> Result<(Step<M::Phase, M::Effect>, Sampled<O>), DriveError> {
+    machine
+        .with(|m| m.apply(input).map(|step| (step, slot.sample())))
+        .map_err(|rejection| DriveError { context, rejection })
 }
 
 /// The session's context watermark: the machine behind its lock and the
 /// observer told of every advance.
 pub struct SessionContextRuntime {
     machine: Shared<SessionContext>,
-    observer: ObserverSlot<dyn SessionContextAdvancedObserver>,
+    observer: ObserverSlot<dyn SessionContextAdvancedObserver, u64>,
 }
 
 impl SessionContextRuntime {
     /// A watermark at 0, without observer.
-    pub fn new() -> Self {
+    pub(crate) fn new(panics: Arc<PanicReports>) -> Self {
         Self {
             machine: Shared::new("SessionContext", SessionContext::new()),
-            observer: ObserverSlot::new(),
+            observer: ObserverSlot::new("SessionContextAdvancedObserver", panics),
         }
-    }
-}
-
-impl Default for SessionContextRuntime {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
 impl fsm::Authority<SessionContext> for SessionContextRuntime {
-    fn drive(
-        &self,
-        context: &'static str,
-        input: SessionContextInput,
-    ) -> Result<Step<SessionContextPhase, SessionContextEffect>, DriveError> {
-        let (result, observer) = drive_sampled(&self.machine, &self.observer, context, input);
-        if let (Ok(step), Some(observer)) = (&result, observer) {
-            for effect in &step.effects {
-                match effect {
-                    SessionContextEffect::SessionContextAdvanced { updated_at_ms } => {
-                        observer.on_session_context_advanced(*updated_at_ms);
-                    }
-                }
-            }
+    fn drive(&self, context: &'static str, input: SessionContextInput) -> Driven<SessionContext> {
+        let (step, sampled) = drive_sampled(&self.machine, &self.observer, context, input)?;
+        // One advance per step at most; a step that did not advance (a
+        // report not newer than the watermark) tells nobody.
+        let advanced = step.effects.iter().find_map(|effect| match effect {
+            SessionContextEffect::SessionContextAdvanced { updated_at_ms } => Some(*updated_at_ms),
+        });
+        if let Some(updated_at_ms) = advanced {
+            self.observer
+                .deliver_latest(sampled, updated_at_ms, |observer, ms| {
+                    observer.on_session_context_advanced(*ms);
+                });
         }
-        result
+        Ok(step)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&SessionContext) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&SessionContext) -> R) -> R {
         self.machine.read(f)
     }
 }
@@ -130,6 +81,20 @@ impl SessionContextHandle for SessionContextRuntime {
     fn install_observer(&self, observer: Arc<dyn SessionContextAdvancedObserver>) {
         self.observer.install(&observer);
     }
+
+    /// Installs the observer and reads the watermark in one critical
+    /// section of the machine's lock, so every later advance is either in
+    /// the returned baseline or delivered to the observer (or superseded by
+    /// a newer advance that is), never both and never neither.
+    fn install_observer_with_baseline(
+        &self,
+        observer: Arc<dyn SessionContextAdvancedObserver>,
+    ) -> u64 {
+        self.machine.read(|m| {
+            self.observer.install(&observer);
+            m.watermark_ms()
+        })
+    }
 }
 
 /// This flow's part of a session.
@@ -138,9 +103,9 @@ pub(crate) struct Parts {
 }
 
 impl Parts {
-    pub(crate) fn new(_session_id: &SessionId) -> Self {
+    pub(crate) fn new(_session_id: &SessionId, panics: &Arc<PanicReports>) -> Self {
         Self {
-            handle: Arc::new(SessionContextRuntime::new()),
+            handle: Arc::new(SessionContextRuntime::new(Arc::clone(panics))),
         }
     }
 }

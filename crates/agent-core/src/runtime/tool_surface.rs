@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use fsm::{Authority, DriveError, FromQuery, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, FromQuery, Shared, Step};
 
 use crate::handles::{
     DslTransitionError, ExternalToolSurfaceEffect, ExternalToolSurfaceHandle,
@@ -78,12 +78,12 @@ impl Authority<ToolSurface> for ToolSurfaceRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&ToolSurface) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&ToolSurface) -> R) -> R {
         Authority::<ToolSurface>::read(&self.machine, f)
     }
 }
 
-contract_conversions!(ToolSurface; bool, u64, BTreeSet<String>);
+contract_conversions!(ToolSurface);
 
 #[fsm::implement("../../machines/tool_surface.fsm", ExternalToolSurfaceHandle)]
 impl ExternalToolSurfaceHandle for ToolSurfaceRuntime {
@@ -135,8 +135,6 @@ impl ExternalToolSurfaceHandle for ToolSurfaceRuntime {
         Authority::<ToolSurface>::read(self, |m| {
             surface_entry(&fsm::Machine::snapshot(m), surface_id)
         })
-        .ok()
-        .flatten()
     }
 
     fn diagnostic_snapshot(&self) -> SurfaceDiagnosticSnapshot;
@@ -263,34 +261,19 @@ fn surface_entry(s: &ToolSurfaceSnapshot, surface_id: &str) -> Option<SurfaceSna
 
 /// The whole state as the contract reports it; entries in id order.
 impl FromQuery<ToolSurface, ToolSurfaceSnapshot> for SurfaceDiagnosticSnapshot {
-    fn from_query(
-        _context: &'static str,
-        result: Result<ToolSurfaceSnapshot, PoisonedError>,
-    ) -> Self {
-        match result {
-            Ok(s) => SurfaceDiagnosticSnapshot {
-                surface_phase: s.phase.into(),
-                entries: s
-                    .known_surfaces
-                    .iter()
-                    .filter_map(|id| surface_entry(&s, id))
-                    .collect(),
-                has_pending_or_staged: s.has_pending_or_staged,
-                snapshot_epoch: s.snapshot_epoch,
-                snapshot_aligned_epoch: s.snapshot_aligned_epoch,
-                visible_surfaces: s.visible_surfaces,
-                known_surfaces: s.known_surfaces,
-            },
-            // The state is lost: report nothing, and nothing operating.
-            Err(_) => SurfaceDiagnosticSnapshot {
-                surface_phase: contract::ExternalToolSurfaceGlobalPhase::Shutdown,
-                known_surfaces: BTreeSet::new(),
-                visible_surfaces: BTreeSet::new(),
-                snapshot_epoch: 0,
-                snapshot_aligned_epoch: 0,
-                has_pending_or_staged: false,
-                entries: Vec::new(),
-            },
+    fn from_query(_context: &'static str, s: ToolSurfaceSnapshot) -> Self {
+        SurfaceDiagnosticSnapshot {
+            surface_phase: s.phase.into(),
+            entries: s
+                .known_surfaces
+                .iter()
+                .filter_map(|id| surface_entry(&s, id))
+                .collect(),
+            has_pending_or_staged: s.has_pending_or_staged,
+            snapshot_epoch: s.snapshot_epoch,
+            snapshot_aligned_epoch: s.snapshot_aligned_epoch,
+            visible_surfaces: s.visible_surfaces,
+            known_surfaces: s.known_surfaces,
         }
     }
 }

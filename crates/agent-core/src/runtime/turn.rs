@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use fsm::{Authority, DriveError, FromQuery, Machine, PoisonedError, Shared, Step};
+use fsm::{Authority, DriveError, FromQuery, Shared, Step};
 
 use crate::LoopState;
 use crate::handles::{
@@ -75,12 +75,12 @@ impl Authority<Turn> for TurnRuntime {
         self.machine.drive(context, input)
     }
 
-    fn read<R>(&self, f: impl FnOnce(&Turn) -> R) -> Result<R, PoisonedError> {
+    fn read<R>(&self, f: impl FnOnce(&Turn) -> R) -> R {
         Authority::<Turn>::read(&self.machine, f)
     }
 }
 
-super::contract_conversions!(Turn;);
+super::contract_conversions!(Turn);
 
 // ── contract ↔ spec conversions ────────────────────────────────────────
 
@@ -265,11 +265,9 @@ fn project(s: TurnSnapshot) -> TurnStateSnapshot {
     }
 }
 
-/// A poisoned lock reads as a fresh turn: the trait's snapshot cannot
-/// fail, and no state of the poisoned machine can be trusted.
 impl FromQuery<Turn, TurnSnapshot> for TurnStateSnapshot {
-    fn from_query(_context: &'static str, result: Result<TurnSnapshot, PoisonedError>) -> Self {
-        project(result.unwrap_or_else(|_| Turn::new().snapshot()))
+    fn from_query(_context: &'static str, snapshot: TurnSnapshot) -> Self {
+        project(snapshot)
     }
 }
 
@@ -402,6 +400,7 @@ mod tests {
     //! the machine directly.
 
     use super::*;
+    use fsm::Machine;
 
     fn accept(
         turn: &mut Turn,
