@@ -271,7 +271,7 @@ impl RealtimeProjectionFreshnessObserver for Recorder {
 }
 
 #[test]
-fn the_freshness_observer_hears_of_every_change_and_nothing_else() {
+fn the_freshness_observer_hears_of_every_change_and_every_turn_end() {
     let h = realtime();
     let recorder = Arc::new(Recorder::default());
     h.install_projection_freshness_observer(recorder.clone());
@@ -295,8 +295,14 @@ fn the_freshness_observer_hears_of_every_change_and_nothing_else() {
     h.classify_turn_terminated().unwrap();
     assert_eq!(
         recorder.take(),
+        vec![(F::StaleImmediate, 11)],
+        "every accepted termination wakes the observer, freshness changed or not"
+    );
+    assert_eq!(h.classify_turn_terminated(), Ok(false));
+    assert_eq!(
+        recorder.take(),
         vec![],
-        "a policy change alone leaves freshness alone"
+        "a refused termination tells nobody"
     );
     h.projection_refreshed(11).unwrap();
     h.projection_reset(15).unwrap();
@@ -381,7 +387,7 @@ fn the_observer_runs_after_the_lock_is_released() {
     assert_eq!(h.projection_frontier_ms(), 9);
     assert_eq!(
         *observer.seen.lock().unwrap(),
-        vec![(F::Clean, 9, Ok(false)), (F::StaleImmediate, 9, Ok(true))],
-        "the nested refresh is announced from within the outer callback"
+        vec![(F::StaleImmediate, 9, Ok(true)), (F::Clean, 9, Ok(false))],
+        "the nested refresh is announced right after the outer callback, in order"
     );
 }

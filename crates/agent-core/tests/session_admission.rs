@@ -134,6 +134,14 @@ fn an_interrupt_needs_a_running_host_and_excludes_immediate_processing() {
     );
 }
 
+/// Drives the turn of the bound `run` to `Completed`.
+fn complete(s: &Session, run: &RunId) {
+    start(s, run).unwrap();
+    s.turn.primitive_applied().unwrap();
+    s.turn.llm_returned_terminal().unwrap();
+    s.turn.boundary_complete().unwrap();
+}
+
 #[test]
 fn a_prepared_run_is_started_by_the_turn_and_committed_by_admission() {
     let s = session();
@@ -147,13 +155,7 @@ fn a_prepared_run_is_started_by_the_turn_and_committed_by_admission() {
         "the prepared run is bound"
     );
 
-    start(&s, &run).unwrap();
-    s.turn.primitive_applied().unwrap();
-    s.turn.llm_returned_terminal().unwrap();
-    s.turn.boundary_complete().unwrap();
-    // The runtime's report realizes the end but leaves the commit to
-    // admission: the host still runs the run, so it can be acknowledged.
-    s.turn.run_completed(run.clone()).unwrap();
+    complete(&s, &run);
     s.turn
         .acknowledge_terminal(TurnTerminalOutcome::Completed)
         .unwrap();
@@ -169,8 +171,8 @@ fn a_prepared_run_is_started_by_the_turn_and_committed_by_admission() {
     let after = s.turn.snapshot();
     assert_eq!(after.active_run_id, None, "committing unbinds the run");
     assert_eq!(after.turn_phase, TurnPhase::Ready);
-    // The host is back to attached: a second commit finds no run, the
-    // turn no longer runs, and a new run can be prepared.
+    // The host is free again: a second commit finds no run, the turn no
+    // longer runs, and a new run can be prepared.
     guard(
         &s,
         || s.admission.commit(&InputId::new(), &run),
@@ -194,6 +196,67 @@ fn a_prepared_run_is_started_by_the_turn_and_committed_by_admission() {
 }
 
 #[test]
+fn the_runs_end_commits_a_prepared_run_too() {
+    // A runtime that relies on `run_*` to commit, as for a direct run, is
+    // not left running the prepared run for good.
+    let s = session();
+    let run = RunId::new();
+    s.admission.prepare(&run).unwrap();
+    complete(&s, &run);
+    s.turn.run_completed(run.clone()).unwrap();
+    let after = s.turn.snapshot();
+    assert_eq!(after.active_run_id, None);
+    assert_eq!(after.turn_phase, TurnPhase::Completed);
+    assert_eq!(after.terminal_outcome, TurnTerminalOutcome::Completed);
+    // Admission's own commit then finds nothing left to commit.
+    guard(
+        &s,
+        || s.admission.commit(&InputId::new(), &run),
+        COMMIT,
+        "running",
+    );
+    s.admission.prepare(&RunId::new()).unwrap();
+}
+
+#[test]
+fn a_prepared_run_that_never_started_ends_with_its_own_outcome() {
+    // The turn still shows the previous run's end when the next run is
+    // prepared; reporting the new run's failure must not keep that
+    // outcome.
+    for cancelled in [false, true] {
+        let s = session();
+        let first = RunId::new();
+        complete(&s, &first);
+        s.turn.run_completed(first).unwrap();
+        let next = RunId::new();
+        s.admission.prepare(&next).unwrap();
+        assert_eq!(s.turn.snapshot().turn_phase, TurnPhase::Completed);
+        if cancelled {
+            s.turn.run_cancelled(next).unwrap();
+        } else {
+            s.turn
+                .run_failed(
+                    next,
+                    agent_core::turn_execution_authority::TurnFailureReason::new(
+                        agent_core::event::AgentErrorClass::Llm,
+                        "never started",
+                    ),
+                )
+                .unwrap();
+        }
+        let after = s.turn.snapshot();
+        let (phase, outcome) = if cancelled {
+            (TurnPhase::Cancelled, TurnTerminalOutcome::Cancelled)
+        } else {
+            (TurnPhase::Failed, TurnTerminalOutcome::Failed)
+        };
+        assert_eq!(after.turn_phase, phase);
+        assert_eq!(after.terminal_outcome, outcome);
+        assert_eq!(after.active_run_id, None, "the run is committed");
+    }
+}
+
+#[test]
 fn only_one_run_is_bound_at_a_time() {
     let s = session();
     let prepared = RunId::new();
@@ -211,13 +274,20 @@ fn only_one_run_is_bound_at_a_time() {
         "SessionAdmissionHandle::recycle",
         "host_free",
     );
-    // The turn must start the prepared run, not another one.
+    // A start of another run replaces the prepared one: the runtime moved
+    // on to a new run id, and that run's end commits it.
+    let replacing = RunId::new();
+    start(&s, &replacing).unwrap();
+    assert_eq!(s.turn.snapshot().active_run_id, Some(replacing.clone()));
     guard(
         &s,
-        || start(&s, &RunId::new()),
-        "TurnStateHandle::start_conversation_run",
-        "no_other_run_bound",
+        || s.turn.run_cancelled(prepared.clone()),
+        "TurnStateHandle::run_cancelled",
+        "run_matches",
     );
+    s.turn.run_cancelled(replacing).unwrap();
+    assert_eq!(s.turn.snapshot().active_run_id, None);
+    s.admission.prepare(&RunId::new()).unwrap();
 
     // A direct run started by the turn binds the host too.
     let s = session();

@@ -1,10 +1,11 @@
 //! [`CommsDrainHandle`], backed by the machine of `machines/comms_drain.fsm`.
 //!
 //! The host spawns and aborts the drain task itself; the machine records
-//! what the host reports and refuses reports that contradict it (a second
-//! spawn while a drain runs, a respawnable exit of a drain that is not
-//! `PersistentHost`). Its effects tell the host what to spawn; this handle
-//! returns only whether the input was taken.
+//! what the host reports. Exit reports are facts and are always taken (a
+//! respawnable exit of a drain that is not `PersistentHost` is classified
+//! as a clean exit); a second spawn while a drain runs contradicts the
+//! record and is refused. Its effects tell the host what to spawn; this
+//! handle returns only whether the input was taken.
 
 use crate::handles::{self, CommsDrainHandle, DslTransitionError};
 use crate::runtime::contract_conversions;
