@@ -100,3 +100,65 @@ fn tool_surface_stages_and_applies_an_add() {
     let restored = ToolSurface::restore(s.snapshot()).unwrap();
     assert_eq!(restored, s);
 }
+
+/// Every field of `M`'s snapshot is required on restore: `null` is a value
+/// (an `Option` field reads it as `none`), a missing field is an error that
+/// names it, never a silent `none`.
+fn every_snapshot_field_is_required<M>(key: M::Key) -> usize
+where
+    M: Machine,
+    M::Snapshot: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let full = serde_json::to_value(M::create(key).snapshot()).unwrap();
+    let serde_json::Value::Object(fields) = &full else {
+        panic!("{}: a snapshot is a JSON object", M::INFO.name);
+    };
+    for name in fields.keys() {
+        let mut partial = fields.clone();
+        partial.remove(name);
+        let err = serde_json::from_value::<M::Snapshot>(serde_json::Value::Object(partial))
+            .err()
+            .unwrap_or_else(|| panic!("{}: a snapshot without `{name}` is read", M::INFO.name));
+        assert!(
+            err.to_string().contains(&format!("missing field `{name}`")),
+            "{}: {err}",
+            M::INFO.name
+        );
+    }
+    let count = fields.len();
+    serde_json::from_value::<M::Snapshot>(full).unwrap();
+    count
+}
+
+#[test]
+fn restoring_refuses_a_snapshot_missing_any_field() {
+    let checked = [
+        every_snapshot_field_is_required::<auth_lease::AuthLease>(handles::LeaseKey("k".into())),
+        every_snapshot_field_is_required::<comms_drain::CommsDrain>(()),
+        every_snapshot_field_is_required::<interaction_stream::InteractionStream>(
+            peer_correlation::PeerCorrelationId("c".into()),
+        ),
+        every_snapshot_field_is_required::<mcp_server::McpServers>(()),
+        every_snapshot_field_is_required::<model_routing::ModelRouting>(()),
+        every_snapshot_field_is_required::<peer_ingress::PeerIngress>(()),
+        every_snapshot_field_is_required::<peer_interaction::PeerInteraction>(
+            peer_correlation::PeerCorrelationId("c".into()),
+        ),
+        every_snapshot_field_is_required::<realtime_turn::RealtimeTurn>(()),
+        every_snapshot_field_is_required::<session_context::SessionContext>(()),
+        every_snapshot_field_is_required::<tool_surface::ToolSurface>(()),
+        every_snapshot_field_is_required::<turn::Turn>(()),
+    ];
+    assert_eq!(
+        checked.len(),
+        bundled::STEMS.len(),
+        "add new machines above"
+    );
+    // An `Option` field given as `null` is read as `none`.
+    let mut lease =
+        serde_json::to_value(auth_lease::AuthLease::new(handles::LeaseKey("k".into())).snapshot())
+            .unwrap();
+    lease["expires_at"] = serde_json::Value::Null;
+    let back: auth_lease::AuthLeaseSnapshot = serde_json::from_value(lease).unwrap();
+    assert_eq!(back.expires_at, None);
+}

@@ -249,4 +249,15 @@ pub mod __private {
     pub fn len(n: usize) -> u64 {
         u64::try_from(n).unwrap_or(u64::MAX)
     }
+
+    /// Deserializes a snapshot field that must be present: serde reads a
+    /// missing `Option` field as `None` unless the field names its own
+    /// deserializer, which makes absence an error (`missing field`).
+    pub fn required<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: serde::Deserialize<'de>,
+    {
+        T::deserialize(deserializer)
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::names::{self, docs};
 use super::{Gen, expr::Scope};
-use crate::model::{Signature, Variant};
+use crate::model::{Signature, Ty, Variant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -178,20 +178,26 @@ impl Gen<'_> {
             let doc = docs(&k.docs);
             quote!(#doc pub #name: #kty,)
         });
+        // serde reads a missing `Option` field as `None`; a snapshot that
+        // lacks a field is refused instead, naming it.
+        let required = quote!(#[serde(deserialize_with = "::fsm::__private::required")]);
         let fields = self.m.fields.iter().map(|f| {
             let name = names::ident(&f.name);
             let fty = self.ty(&f.ty);
             let doc = docs(&f.docs);
-            quote!(#doc pub #name: #fty)
+            let required = matches!(f.ty, Ty::Option(_)).then_some(&required);
+            quote!(#doc #required pub #name: #fty)
         });
         let derived = self.m.derived.iter().enumerate().map(|(i, d)| {
             let name = names::ident(&d.name);
             let mut dty = self.ty(&d.ty);
-            if self.fallible_derived.get(i).copied().unwrap_or(false) {
+            let fallible = self.fallible_derived.get(i).copied().unwrap_or(false);
+            if fallible {
                 dty = quote!(::core::option::Option<#dty>);
             }
+            let required = (fallible || matches!(d.ty, Ty::Option(_))).then_some(&required);
             let doc = docs(&d.docs);
-            quote!(#doc pub #name: #dty)
+            quote!(#doc #required pub #name: #dty)
         });
         quote! {
             #[doc = #doc]
