@@ -402,6 +402,25 @@ mod tests {
     use super::*;
     use fsm::Machine;
 
+    #[test]
+    fn a_panic_inside_the_critical_section_leaves_the_turn_in_service() {
+        let turn = TurnRuntime::new();
+        let run = RunId::new();
+        TurnStateHandle::start_immediate_append(&turn, run.clone()).unwrap();
+        let before = TurnStateHandle::snapshot(&turn);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            turn.machine.with(|_| panic!("a holder fails on purpose"));
+        }));
+        assert!(panicked.is_err());
+        // Transitions are atomic: the machine is as it was, and it serves.
+        assert_eq!(TurnStateHandle::snapshot(&turn), before);
+        TurnStateHandle::primitive_applied(&turn).unwrap();
+        TurnStateHandle::run_completed(&turn, run).unwrap();
+        let after = TurnStateHandle::snapshot(&turn);
+        assert_eq!(after.turn_phase, contract::TurnPhase::Completed);
+        assert_eq!(after.active_run_id, None);
+    }
+
     fn accept(
         turn: &mut Turn,
         immediate: bool,
