@@ -162,3 +162,37 @@ fn restoring_refuses_a_snapshot_missing_any_field() {
     let back: auth_lease::AuthLeaseSnapshot = serde_json::from_value(lease).unwrap();
     assert_eq!(back.expires_at, None);
 }
+
+#[test]
+fn always_emits_follows_every_path_and_every_ignore() {
+    let auth = <auth_lease::AuthLease as Machine>::INFO;
+    assert!(auth.always_emits("Acquire", "CredentialPublished"));
+    assert!(auth.always_emits("Acquire", "EmitLifecycleEvent"));
+    assert!(!auth.always_emits("Release", "CredentialPublished"));
+    assert!(!auth.always_emits("NoSuchInput", "CredentialPublished"));
+    let turn = <turn::Turn as Machine>::INFO;
+    // Every admission transition accepts the input; only some branches
+    // submit a run.
+    assert!(turn.always_emits("AcceptWithCompletion", "IngressAccepted"));
+    assert!(!turn.always_emits("AcceptWithCompletion", "SubmitRunPrimitive"));
+    let accept_immediate = turn.transition("accept_immediate").unwrap();
+    assert_eq!(
+        accept_immediate.always_emits,
+        &["IngressAccepted", "PostAdmissionSignal"]
+    );
+    // Both transitions of `EnsureDrainRunning` spawn, but an `ignore`
+    // accepts it without a spawn while a drain runs.
+    let drain = <comms_drain::CommsDrain as Machine>::INFO;
+    assert!(
+        drain
+            .transitions
+            .iter()
+            .filter(|t| t.input == "EnsureDrainRunning")
+            .all(|t| t.always_emits == ["SpawnDrainTask"])
+    );
+    assert!(!drain.always_emits("EnsureDrainRunning", "SpawnDrainTask"));
+    // Usable in a constant.
+    const PUBLISHES: bool = <auth_lease::AuthLease as Machine>::INFO
+        .always_emits("CompleteRefresh", "CredentialPublished");
+    assert!(PUBLISHES);
+}

@@ -204,6 +204,8 @@ pub struct MachineInfo {
     pub inputs: &'static [&'static str],
     pub effects: &'static [&'static str],
     pub transitions: &'static [TransitionInfo],
+    /// The inputs an `ignore` accepts in some phase.
+    pub ignored_inputs: &'static [&'static str],
     pub invariants: &'static [&'static str],
 }
 
@@ -218,6 +220,9 @@ pub struct TransitionInfo {
     pub guards: &'static [&'static str],
     /// Every effect the transition may emit, in order of first appearance.
     pub effects: &'static [&'static str],
+    /// The effects it emits whichever way its `if`s go (a subset of
+    /// `effects`, in the same order).
+    pub always_emits: &'static [&'static str],
     /// Every state field the transition may write, in declaration order.
     pub writes: &'static [&'static str],
 }
@@ -236,6 +241,59 @@ impl MachineInfo {
     pub fn transition(&self, name: &str) -> Option<&TransitionInfo> {
         self.transitions.iter().find(|t| t.name == name)
     }
+
+    /// Whether every accepted step of `input` emits `effect`: the input has
+    /// at least one transition, no `ignore`, and each of its transitions
+    /// emits the effect whichever way its `if`s go. A `const fn`, so that a
+    /// crate whose code relies on the effect can assert it at compile time:
+    ///
+    /// ```ignore
+    /// const _: () = assert!(Lease::INFO.always_emits("Acquire", "Published"));
+    /// ```
+    pub const fn always_emits(&self, input: &str, effect: &str) -> bool {
+        if contains(self.ignored_inputs, input) {
+            return false;
+        }
+        let mut found = false;
+        let mut i = 0;
+        while i < self.transitions.len() {
+            let t = &self.transitions[i];
+            if str_eq(t.input, input) {
+                if !contains(t.always_emits, effect) {
+                    return false;
+                }
+                found = true;
+            }
+            i += 1;
+        }
+        found
+    }
+}
+
+const fn contains(list: &[&str], item: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if str_eq(list[i], item) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Support for generated code; not a public API.

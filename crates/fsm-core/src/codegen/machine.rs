@@ -394,6 +394,11 @@ impl Gen<'_> {
             let effects = emitted_effects(&t.body)
                 .into_iter()
                 .map(|e| m.effect(e).map_or("?", |e| e.name.as_str()));
+            let surely = surely_emitted(&t.body);
+            let always_emits = emitted_effects(&t.body)
+                .into_iter()
+                .filter(|e| surely.contains(e))
+                .map(|e| m.effect(e).map_or("?", |e| e.name.as_str()));
             let writes = written_fields(&t.body)
                 .into_iter()
                 .map(|f| m.field(f).map_or("?", |f| f.name.as_str()));
@@ -405,10 +410,15 @@ impl Gen<'_> {
                     target: #target,
                     guards: &[#(#guards),*],
                     effects: &[#(#effects),*],
+                    always_emits: &[#(#always_emits),*],
                     writes: &[#(#writes),*],
                 }
             }
         });
+        let ignored = m
+            .ignores
+            .iter()
+            .map(|i| m.input(i.input).map_or("?", |i| i.name.as_str()));
         quote! {
             &::fsm::MachineInfo {
                 name: #name,
@@ -419,6 +429,7 @@ impl Gen<'_> {
                 inputs: &[#(#inputs),*],
                 effects: &[#(#effects),*],
                 transitions: &[#(#transitions),*],
+                ignored_inputs: &[#(#ignored),*],
                 invariants: &[#(#invariants),*],
             }
         }
@@ -439,6 +450,26 @@ pub(crate) fn written_fields(body: &[TStmt]) -> std::collections::BTreeSet<crate
             }
             TStmtKind::Emit { .. } | TStmtKind::If { .. } => {}
         });
+    }
+    out
+}
+
+/// The effects a block emits whichever way its `if`s go.
+pub(crate) fn surely_emitted(body: &[TStmt]) -> std::collections::BTreeSet<crate::model::EffectId> {
+    let mut out = std::collections::BTreeSet::new();
+    for s in body {
+        match &s.kind {
+            TStmtKind::Emit { effect, .. } => {
+                out.insert(*effect);
+            }
+            TStmtKind::If {
+                then, otherwise, ..
+            } => {
+                let otherwise = surely_emitted(otherwise);
+                out.extend(surely_emitted(then).intersection(&otherwise).copied());
+            }
+            _ => {}
+        }
     }
     out
 }
