@@ -67,7 +67,9 @@ mod handwritten {
             disposition: Failure,
         },
         MarkReauthRequired,
-        ClearCredentialLifecycle,
+        ReleaseCredentialLifecycle,
+        SignInFlowStarted,
+        SignInFlowEnded,
         Release,
     }
 
@@ -80,7 +82,9 @@ mod handwritten {
                 Input::CompleteRefresh { .. } => "CompleteRefresh",
                 Input::RefreshFailed { .. } => "RefreshFailed",
                 Input::MarkReauthRequired => "MarkReauthRequired",
-                Input::ClearCredentialLifecycle => "ClearCredentialLifecycle",
+                Input::ReleaseCredentialLifecycle => "ReleaseCredentialLifecycle",
+                Input::SignInFlowStarted => "SignInFlowStarted",
+                Input::SignInFlowEnded => "SignInFlowEnded",
                 Input::Release => "Release",
             }
         }
@@ -104,6 +108,7 @@ mod handwritten {
         _key: LeaseKey,
         phase: Phase,
         expires_at: Option<u64>,
+        sign_in_flow: bool,
         last_refresh: Option<u64>,
         refresh_attempt: u32,
         credential_present: bool,
@@ -117,6 +122,7 @@ mod handwritten {
                 _key: key,
                 phase: Phase::Valid,
                 expires_at: None,
+                sign_in_flow: false,
                 last_refresh: None,
                 refresh_attempt: 0,
                 credential_present: false,
@@ -160,7 +166,7 @@ mod handwritten {
         pub fn apply(&mut self, input: Input) -> Result {
             use Phase::*;
             match (self.phase, &input) {
-                (Released, Input::Release | Input::ClearCredentialLifecycle) => Ok(Step {
+                (Released, Input::Release | Input::ReleaseCredentialLifecycle) => Ok(Step {
                     transition: None,
                     from: Released,
                     to: Released,
@@ -264,7 +270,14 @@ mod handwritten {
                     }];
                     self.step("mark_reauth_required", ReauthRequired, effects)
                 }
-                (_, Input::ClearCredentialLifecycle) => {
+                (_, Input::ReleaseCredentialLifecycle) if !self.sign_in_flow => {
+                    self.credential_present = false;
+                    let effects = vec![Effect::EmitLifecycleEvent {
+                        new_state: Released,
+                    }];
+                    self.step("release_credential_lifecycle", Released, effects)
+                }
+                (_, Input::ReleaseCredentialLifecycle) => {
                     self.expires_at = None;
                     self.last_refresh = None;
                     self.refresh_attempt = 0;
@@ -274,8 +287,18 @@ mod handwritten {
                     }];
                     self.step("clear_credential_lifecycle", ReauthRequired, effects)
                 }
+                (_, Input::SignInFlowStarted | Input::SignInFlowEnded) => {
+                    let (name, flow) = match input {
+                        Input::SignInFlowStarted => ("sign_in_flow_started", true),
+                        _ => ("sign_in_flow_ended", false),
+                    };
+                    self.sign_in_flow = flow;
+                    let to = self.phase;
+                    self.step(name, to, Vec::new())
+                }
                 (_, Input::Release) => {
                     self.credential_present = false;
+                    self.sign_in_flow = false;
                     let effects = vec![Effect::EmitLifecycleEvent {
                         new_state: Released,
                     }];
@@ -307,7 +330,9 @@ macro_rules! lap {
             $input::RefreshFailed {
                 disposition: $failure::Permanent,
             },
-            $input::ClearCredentialLifecycle,
+            $input::SignInFlowStarted,
+            $input::ReleaseCredentialLifecycle,
+            $input::SignInFlowEnded,
             $input::Acquire {
                 expires_at_ts: Some(200),
             },

@@ -194,7 +194,7 @@ fn a_run_without_tools_completes_and_commits_itself() {
         &*turn,
         || turn.run_completed(run.clone()),
         "TurnStateHandle::run_completed",
-        "running",
+        "run_matches",
     );
     let next = RunId::new();
     start(&*turn, &next);
@@ -459,12 +459,12 @@ fn force_cancel_no_run_cancels_only_a_turn_without_a_run() {
         &*turn,
         || turn.force_cancel_no_run(),
         "TurnStateHandle::force_cancel_no_run",
-        "no_bound_run",
+        "host_free",
     );
 }
 
 #[test]
-fn starts_are_checked_for_kind_shape_phase_and_the_bound_run() {
+fn starts_are_checked_for_kind_shape_and_phase_and_replace_the_bound_run() {
     let session = session();
     let turn = session.turn_state();
     let ctx = "TurnStateHandle::start_conversation_run";
@@ -509,16 +509,21 @@ fn starts_are_checked_for_kind_shape_phase_and_the_bound_run() {
     );
     turn.cancel_now().unwrap();
     turn.cancellation_observed().unwrap();
-    // The ended run is still bound until the runtime reports it: a start
-    // of another run would orphan it.
+    // The ended run is still bound until the runtime reports it; a start
+    // of another run replaces it (the runtime moved on), and the old run's
+    // late report finds it no longer bound.
+    let next = RunId::new();
+    turn.start_immediate_context(next.clone()).unwrap();
+    assert_eq!(turn.snapshot().active_run_id, Some(next.clone()));
     guard(
         &*turn,
-        || turn.start_immediate_context(RunId::new()),
-        "TurnStateHandle::start_immediate_context",
-        "no_other_run_bound",
+        || turn.run_cancelled(run),
+        "TurnStateHandle::run_cancelled",
+        "run_matches",
     );
-    turn.run_cancelled(run).unwrap();
-    turn.start_immediate_context(RunId::new()).unwrap();
+    turn.primitive_applied().unwrap();
+    turn.run_completed(next).unwrap();
+    assert_eq!(turn.snapshot().active_run_id, None);
 }
 
 #[test]
@@ -727,7 +732,7 @@ fn end_of_run_reports_never_flip_an_outcome_and_end_a_turn_in_flight() {
         &*turn,
         || turn.run_cancelled(run.clone()),
         "TurnStateHandle::run_cancelled",
-        "running",
+        "run_matches",
     );
 
     let turn = self::turn();
@@ -768,19 +773,16 @@ fn acknowledging_keeps_only_the_outcome_and_the_bound_run() {
         Some(run.clone()),
         "acknowledging is not committing"
     );
-    // The run is still bound, so only it may start again.
-    guard(
-        &*turn,
-        || turn.start_immediate_append(RunId::new()),
-        "TurnStateHandle::start_immediate_append",
-        "no_other_run_bound",
-    );
     turn.fatal_failure(failure(TurnTerminalCauseKind::FatalFailure, "x"))
         .unwrap();
     // The contract's `None` outcome keeps no outcome.
     turn.acknowledge_terminal(TurnTerminalOutcome::None)
         .unwrap();
     assert_eq!(turn.snapshot().terminal_outcome, None);
+    // The run is still bound; a start of another run replaces it.
+    let next = RunId::new();
+    turn.start_immediate_append(next.clone()).unwrap();
+    assert_eq!(turn.snapshot().active_run_id, Some(next));
 }
 
 #[test]
@@ -828,7 +830,7 @@ fn inputs_of_another_phase_are_caller_errors() {
         &*turn,
         || turn.run_completed(RunId::new()),
         "TurnStateHandle::run_completed",
-        "running",
+        "run_matches",
     );
     let err = refused(
         &*turn,
