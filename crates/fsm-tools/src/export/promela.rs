@@ -1226,11 +1226,11 @@ impl Gen<'_> {
     ) -> bool {
         Self::guarded(out, ok, &mut |out| {
             if let Some(c) = num(key) {
-                if let Ok(c) = usize::try_from(c) {
-                    if c < n {
-                        body(out, c);
-                        return;
-                    }
+                if let Ok(c) = usize::try_from(c)
+                    && c < n
+                {
+                    body(out, c);
+                    return;
                 }
                 out.line("skip;");
                 return;

@@ -275,7 +275,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             search.deadlocks.entry(state.phase).or_insert(id);
         }
         expanded += 1;
-        if expanded % PROGRESS_EVERY == 0
+        if expanded.is_multiple_of(PROGRESS_EVERY)
             && let Some(progress) = options.progress.as_mut()
         {
             progress(&Progress {
@@ -335,11 +335,11 @@ impl Search<'_> {
             *seen = true;
         }
         for (i, goal) in self.model.verify.reach.iter().enumerate() {
-            if self.reached.get(i) == Some(&false) && eval::holds_in(self.model, state, &goal.expr)?
+            if self.reached.get(i) == Some(&false)
+                && eval::holds_in(self.model, state, &goal.expr)?
+                && let Some(r) = self.reached.get_mut(i)
             {
-                if let Some(r) = self.reached.get_mut(i) {
-                    *r = true;
-                }
+                *r = true;
             }
         }
         Ok(())
