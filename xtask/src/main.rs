@@ -1,8 +1,12 @@
 //! Repository chores, reached as `cargo xtask <task>`.
 //!
 //! - `cargo xtask ci`: everything CI runs, in order: formatting, lints, all
-//!   tests. Stops at the first failure. This is the project's one test
-//!   command (`.ci/run` calls it).
+//!   tests. Stops at the first failure. It installs nothing: a missing
+//!   tool (SPIN) is an error that names `cargo xtask setup`.
+//! - `cargo xtask setup`: installs the tools the tests need (SPIN, from
+//!   Debian with `apt-get`).
+//! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
+//!   test command (`.ci/run` calls it).
 
 mod codegen;
 mod spin;
@@ -13,7 +17,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let task = args.first().map(String::as_str);
     let result = match task {
-        Some("ci") => ci(),
+        Some("ci") => match args.get(1).map(String::as_str) {
+            None => ci(),
+            Some("--setup") if args.len() == 2 => spin::setup().and_then(|()| ci()),
+            Some(other) => Err(format!("unknown option `{other}` for `ci`\n\n{USAGE}")),
+        },
+        Some("setup") if args.len() == 1 => spin::setup(),
         Some("codegen") => match args.get(1).map(String::as_str) {
             None => codegen::run(false),
             Some("--check") => codegen::run(true),
@@ -42,12 +51,17 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci                 formatting, lints, every test, the drift check of generated
-                     docs and the SPIN cross-check, as CI runs them
+  ci [--setup]       formatting, lints, every test, the drift check of generated
+                     docs and the SPIN cross-check, as CI runs them; installs
+                     nothing (a missing tool is an error naming `setup`); with
+                     --setup, runs `setup` first (what `.ci/run` calls)
+  setup              install the tools the tests need and lack (SPIN and gcc,
+                     from Debian: `apt-get update` and `apt-get install -y`,
+                     through `sudo` when not root)
   codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
-                     (installs SPIN from Debian when it is missing)";
+                     (needs SPIN: see `setup`)";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;

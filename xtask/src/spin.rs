@@ -5,7 +5,8 @@
 //! verifier in breadth-first mode bounded by the spec's `max_depth`, run it,
 //! and compare with `fsm_tools::verify::verify` run in-process: the number of
 //! stored states must be equal, and so must the set of broken invariants.
-//! SPIN is installed from Debian when it is missing.
+//! SPIN is not installed here: without it the task fails and names
+//! `cargo xtask setup`, which installs it.
 
 use fsm_tools::export;
 use fsm_tools::verify::{self, FindingKind, Options};
@@ -22,8 +23,9 @@ struct Verdict {
 }
 
 pub fn run() -> Result<(), String> {
-    ensure_tool("spin", &["-V"], "spin")?;
-    ensure_tool("gcc", &["--version"], "gcc")?;
+    for (tool, probe, package) in TOOLS {
+        ensure_tool(tool, probe, package)?;
+    }
     let root = workspace_root();
     let mut specs = spec_files(&root.join("machines"), "")?;
     specs.extend(spec_files(&root.join("tests/specs"), "spin_")?);
@@ -222,26 +224,40 @@ fn workspace_root() -> PathBuf {
         .map_or(manifest.clone(), Path::to_path_buf)
 }
 
-/// Makes sure `tool` runs, installing the Debian package `package` with
-/// apt-get (through `sudo` when not root) when it does not.
+/// Fails with a message naming `cargo xtask setup` when `tool` does not run.
+/// Nothing is installed here: installing is `cargo xtask setup`'s job.
 fn ensure_tool(tool: &str, probe: &[&str], package: &str) -> Result<(), String> {
     if works(tool, probe) {
         return Ok(());
     }
-    eprintln!("xtask: `{tool}` is missing; installing the Debian package `{package}`");
+    Err(format!(
+        "`{tool}` is not installed; run `cargo xtask setup` (or `cargo xtask ci --setup`), \
+         which installs the Debian package `{package}`, or install it yourself"
+    ))
+}
+
+/// `cargo xtask setup`: installs the tools the tests need that are missing
+/// (SPIN and a C compiler for the SPIN cross-check) with `apt-get update` and
+/// `apt-get install -y`, through `sudo` when not root.
+pub fn setup() -> Result<(), String> {
+    let missing: Vec<&str> = TOOLS
+        .iter()
+        .filter(|(tool, probe, _)| !works(tool, probe))
+        .map(|(_, _, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        eprintln!("xtask: every tool the tests need is installed");
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing the Debian packages {}",
+        missing.join(", ")
+    );
     let root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let sudo: &[&str] = if root {
-        &[]
-    } else if works("sudo", &["-n", "true"]) {
-        &["sudo", "-n"]
-    } else {
-        return Err(format!(
-            "`{tool}` is not installed and cannot be installed without root; install the `{package}` package (for example `apt-get install {package}`)"
-        ));
-    };
+    let sudo: &[&str] = if root { &[] } else { &["sudo"] };
     let apt = |args: &[&str]| -> Result<(), String> {
         let mut full: Vec<&str> = sudo.to_vec();
         full.push("apt-get");
@@ -257,16 +273,24 @@ fn ensure_tool(tool: &str, probe: &[&str], package: &str) -> Result<(), String> 
             Err(format!("`{}` failed ({status})", full.join(" ")))
         }
     };
-    apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", package])?;
-    if works(tool, probe) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{tool}` still does not run after installing `{package}`"
-        ))
+    apt(&["update"])?;
+    let mut install = vec!["install", "-y"];
+    install.extend(&missing);
+    apt(&install)?;
+    for (tool, probe, package) in TOOLS {
+        if !works(tool, probe) {
+            return Err(format!(
+                "`{tool}` still does not run after installing `{package}`"
+            ));
+        }
     }
+    Ok(())
 }
+
+/// The tools the SPIN cross-check runs: (command, probe arguments, Debian
+/// package).
+const TOOLS: &[(&str, &[&str], &str)] =
+    &[("spin", &["-V"], "spin"), ("gcc", &["--version"], "gcc")];
 
 fn works(tool: &str, args: &[&str]) -> bool {
     Command::new(tool)
