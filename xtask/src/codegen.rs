@@ -110,7 +110,7 @@ fn generate(root: &Path) -> Result<Vec<Generated>, String> {
     let mut machines: Vec<(String, Model)> = Vec::new();
     for stem in &specs {
         let rel = format!("{SPECS_DIR}/{stem}.fsm");
-        let bytes = fs::read(root.join(&rel)).map_err(|e| format!("cannot read `{rel}`: {e}"))?;
+        let bytes = fsm_read::read_spec(&root.join(&rel)).map_err(|e| e.message(&rel))?;
         let compilation = fsm_core::compile(&rel, &bytes);
         let Some(model) = compilation.model else {
             return Err(format!(

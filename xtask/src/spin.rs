@@ -90,7 +90,7 @@ fn check_all(root: &Path, specs: &[PathBuf], work: &Path) -> Result<(), String> 
 
 /// Runs both checkers on one spec: (fsm, spin, depth bound).
 fn check_one(spec: &Path, shown: &str, work: &Path) -> Result<(Verdict, Verdict, u64), String> {
-    let bytes = std::fs::read(spec).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = fsm_read::read_spec(spec).map_err(|e| format!("cannot read: {e}"))?;
     let compilation = fsm_core::compile(shown, &bytes);
     let model = compilation
         .model

@@ -124,11 +124,16 @@ impl Walk {
                 continue;
             }
             let is_spec = path.extension().is_some_and(|ext| ext == SPEC_EXTENSION);
-            // `metadata` follows links; a dangling link is reported only
-            // when it looks like a spec.
+            // `metadata` follows links. Something named like a spec that
+            // cannot be read as one (a dangling link, a FIFO, a device) is
+            // reported; anything else is none of our business.
             match fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => self.dir(&path, depth + 1),
                 Ok(meta) if meta.is_file() && is_spec => self.add_file(&path),
+                Ok(_) if is_spec => self
+                    .out
+                    .errors
+                    .push(fsm_read::ReadError::NotRegular.message(&path.display().to_string())),
                 Ok(_) => {}
                 Err(err) if is_spec => self.out.errors.push(format!(
                     "cannot read `{}`: {}",
@@ -150,19 +155,22 @@ fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
-/// An I/O error as a lowercase message without the `(os error N)` suffix.
+/// Reads the spec at `path` through the one bounded read path
+/// ([`fsm_read::read_spec`]: regular files only, at most
+/// [`fsm_core::MAX_SOURCE_LEN`] bytes), or says why it cannot.
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+    fsm_read::read_spec(path).map_err(|err| err.message(&path.display().to_string()))
+}
+
 /// Reads and compiles the one spec a command works on, printing its
 /// diagnostics on stderr. The compilation comes back when the file could be
 /// read; the outcome otherwise (I/O trouble, reported).
 pub fn compile_file(path: &Path, color: bool) -> Result<fsm_core::Compilation, Outcome> {
     let name = path.display().to_string();
-    let bytes = match fs::read(path) {
+    let bytes = match read(path) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            output::error(
-                &format!("cannot read `{name}`: {}", io_message(&err)),
-                color,
-            );
+        Err(message) => {
+            output::error(&message, color);
             return Err(Outcome::Trouble);
         }
     };
@@ -177,18 +185,8 @@ pub fn compile_file(path: &Path, color: bool) -> Result<fsm_core::Compilation, O
     Ok(compilation)
 }
 
-pub fn io_message(err: &io::Error) -> String {
-    let text = err.to_string();
-    let text = match text.find(" (os error") {
-        Some(i) => &text[..i],
-        None => &text,
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+/// An I/O error as a lowercase message without the `(os error N)` suffix.
+pub use fsm_read::io_message;
 
 #[cfg(test)]
 mod tests {

@@ -116,12 +116,19 @@ pub(crate) fn load(lit: &LitStr) -> Result<Spec, TokenStream> {
     let written = lit.value();
     let span = lit.span();
     let full = resolve(&written).map_err(|message| error(span, &message))?;
-    let bytes = std::fs::read(&full).map_err(|err| {
+    // The read path shared with the CLI: regular files only (links
+    // followed), at most `fsm_core::MAX_SOURCE_LEN` bytes, so a FIFO or
+    // `/dev/zero` cannot hang or swell the compiler.
+    let bytes = fsm_read::read_spec(&full).map_err(|err| {
+        let reason = match &err {
+            fsm_read::ReadError::Io(err) => io_reason(err),
+            fsm_read::ReadError::NotRegular if full.is_dir() => "it is a directory".to_owned(),
+            other => other.to_string(),
+        };
         error(
             span,
             &format!(
-                "cannot read spec `{written}`: {} (resolved to `{}`)",
-                io_reason(&err),
+                "cannot read spec `{written}`: {reason} (resolved to `{}`)",
                 full.display()
             ),
         )

@@ -1,6 +1,6 @@
 //! `fsm check`: compiles every spec, reports its diagnostics and a summary.
 
-use crate::files::{self, io_message};
+use crate::files;
 use crate::output::{self, Outcome, count};
 use fsm_core::Compilation;
 use fsm_core::ast::ItemKind;
@@ -42,13 +42,10 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     let mut totals = Totals::default();
     for path in &collected.files {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match files::read(path) {
             Ok(bytes) => bytes,
-            Err(err) => {
-                output::error(
-                    &format!("cannot read `{name}`: {}", io_message(&err)),
-                    color,
-                );
+            Err(message) => {
+                output::error(&message, color);
                 outcome = Outcome::Trouble;
                 continue;
             }

@@ -45,13 +45,10 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     let mut pages: BTreeMap<String, (PathBuf, Model)> = BTreeMap::new();
     for path in &collected.files {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match files::read(path) {
             Ok(bytes) => bytes,
-            Err(err) => {
-                output::error(
-                    &format!("cannot read `{name}`: {}", io_message(&err)),
-                    color,
-                );
+            Err(message) => {
+                output::error(&message, color);
                 outcome = Outcome::Trouble;
                 continue;
             }

@@ -40,13 +40,10 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     let mut invalid = 0;
     for path in &collected.files {
         let name = path.display().to_string();
-        let bytes = match fs::read(path) {
+        let bytes = match files::read(path) {
             Ok(bytes) => bytes,
-            Err(err) => {
-                output::error(
-                    &format!("cannot read `{name}`: {}", io_message(&err)),
-                    color,
-                );
+            Err(message) => {
+                output::error(&message, color);
                 outcome = Outcome::Trouble;
                 continue;
             }

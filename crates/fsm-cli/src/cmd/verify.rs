@@ -63,13 +63,10 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     let mut tests = Vec::new();
     for path in &collected.files {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match files::read(path) {
             Ok(bytes) => bytes,
-            Err(err) => {
-                output::error(
-                    &format!("cannot read `{name}`: {}", io_message(&err)),
-                    color,
-                );
+            Err(message) => {
+                output::error(&message, color);
                 outcome = Outcome::Trouble;
                 continue;
             }

@@ -1,0 +1,233 @@
+//! Hostile input: files that are not regular files, huge files, and specs
+//! that produce very many diagnostics on very long lines. Every command must
+//! refuse or answer with bounded output, never block or read without bound.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A fresh folder under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("fsm-cli-hostile-{}-{name}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create parent dir");
+        }
+        fs::write(&path, contents).expect("write file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What a run of `fsm` produced. Output beyond `MAX_CAPTURE` bytes per
+/// stream is counted but not kept.
+struct Run {
+    code: Option<i32>,
+    #[allow(dead_code)]
+    stdout: String,
+    stderr: String,
+    stdout_bytes: usize,
+    stderr_bytes: usize,
+}
+
+const MAX_CAPTURE: usize = 4 * 1024 * 1024;
+
+/// Runs `fsm` with `args`. A run still going after `GUARD` is killed and
+/// fails the test: the commands here must not block on their input (this is
+/// a hang guard, far above any normal run, not a performance bound).
+fn fsm(args: &[&str]) -> Run {
+    const GUARD: Duration = Duration::from_secs(120);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fsm"))
+        .args(args)
+        .arg("--color=never")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fsm");
+    let drain = |mut stream: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut total = 0usize;
+            let mut buf = vec![0u8; 64 * 1024];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                total += n;
+                if kept.len() < MAX_CAPTURE {
+                    kept.extend_from_slice(&buf[..n.min(MAX_CAPTURE - kept.len())]);
+                }
+            }
+            (String::from_utf8_lossy(&kept).into_owned(), total)
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > GUARD {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`fsm {}` did not finish: it blocks on its input",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (stdout, stdout_bytes) = out.join().expect("stdout thread");
+    let (stderr, stderr_bytes) = err.join().expect("stderr thread");
+    Run {
+        code: status.code(),
+        stdout,
+        stderr,
+        stdout_bytes,
+        stderr_bytes,
+    }
+}
+
+fn arg(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success(), "mkfifo failed");
+}
+
+/// The commands that take one spec file, with the arguments they need.
+const ONE_FILE_COMMANDS: &[&[&str]] = &[
+    &["expand"],
+    &["graph"],
+    &["export", "--format", "json"],
+    &["check"],
+    &["fmt", "--check"],
+    &["verify"],
+];
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_by_every_command_without_blocking() {
+    let dir = TempDir::new("fifo");
+    let fifo = dir.path().join("pipe.fsm");
+    mkfifo(&fifo);
+    let fifo = arg(&fifo);
+    for command in ONE_FILE_COMMANDS {
+        let mut args = command.to_vec();
+        args.push(&fifo);
+        let run = fsm(&args);
+        assert_eq!(run.code, Some(2), "{command:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is not a regular file")
+                || run.stderr.contains("neither a file nor a folder"),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout_bytes, 0, "{command:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_dev_zero_is_refused_without_reading_it() {
+    let dir = TempDir::new("zero");
+    let link = dir.path().join("zero.fsm");
+    std::os::unix::fs::symlink("/dev/zero", &link).expect("symlink");
+    let link = arg(&link);
+    for command in ONE_FILE_COMMANDS {
+        let mut args = command.to_vec();
+        args.push(&link);
+        let run = fsm(&args);
+        assert_eq!(run.code, Some(2), "{command:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is not a regular file")
+                || run.stderr.contains("neither a file nor a folder"),
+            "{command:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr_bytes < 1024, "{command:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused_by_name() {
+    let dir = TempDir::new("large");
+    let big = dir.write("big.fsm", vec![b' '; 4 * 1024 * 1024 + 1]);
+    for command in [&["expand"][..], &["graph"], &["check"]] {
+        let mut args = command.to_vec();
+        let big = arg(&big);
+        args.push(&big);
+        let run = fsm(&args);
+        assert_eq!(run.code, Some(2), "{command:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("big.fsm` is larger than 4 MiB"),
+            "{command:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_dangling_link_named_like_a_spec_in_a_folder_is_reported() {
+    let dir = TempDir::new("folder");
+    dir.write(
+        "specs/ok.fsm",
+        "machine A {\n    phases { P }\n    initial P\n}\n",
+    );
+    mkfifo(&dir.path().join("specs/pipe.fsm"));
+    std::os::unix::fs::symlink(
+        dir.path().join("gone"),
+        dir.path().join("specs/dangling.fsm"),
+    )
+    .expect("symlink");
+    // Not named like a spec: none of our business.
+    mkfifo(&dir.path().join("specs/other-pipe"));
+    let specs = arg(&dir.path().join("specs"));
+    let run = fsm(&["check", &specs]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pipe.fsm` is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("dangling.fsm`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("other-pipe"), "{}", run.stderr);
+    // Both are errors of the same form, and the good spec is still checked.
+    assert_eq!(
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: ")),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("checked 1 machine"), "{}", run.stderr);
+}
