@@ -231,3 +231,107 @@ fn a_fifo_or_dangling_link_named_like_a_spec_in_a_folder_is_reported() {
     );
     assert!(run.stderr.contains("checked 1 machine"), "{}", run.stderr);
 }
+
+/// Output of one file's diagnostics is bounded: at most 200 diagnostics
+/// (then a note), long lines cut to windows around the labels. Before the
+/// bound this input printed about 1.15 GB.
+#[test]
+fn many_errors_on_one_long_line_print_bounded_output() {
+    let dir = TempDir::new("unclosed");
+    let spec = dir.write("x.fsm", "machine M { ".repeat(8000) + "\n");
+    let run = fsm(&["check", &arg(&spec)]);
+    assert_eq!(
+        run.code,
+        Some(1),
+        "{}",
+        &run.stderr[..run.stderr.len().min(2000)]
+    );
+    // 1 MB is the documented bound for this input; it prints about 64 KB.
+    assert!(run.stderr_bytes < 1_000_000, "{} bytes", run.stderr_bytes);
+    assert_eq!(run.stderr.matches("\nerror[").count() + 1, 200);
+    assert!(
+        run.stderr
+            .contains(" more diagnostics (only the first 200 of a file are shown)"),
+        "{}",
+        &run.stderr[run.stderr.len().saturating_sub(500)..]
+    );
+    // Excerpts are windows of the line, marked with `...`.
+    assert!(
+        run.stderr
+            .contains("1 | machine M { machine M { machine M { machine M { m...")
+    );
+    // The summary still counts every error.
+    assert!(
+        run.stderr.contains("8003 errors"),
+        "{}",
+        &run.stderr[run.stderr.len().saturating_sub(300)..]
+    );
+}
+
+/// 10 000 duplicate phases on one line: 603 MB of output before the bound.
+#[test]
+fn duplicates_far_apart_on_one_line_are_shown_in_two_windows() {
+    let dir = TempDir::new("dups");
+    let phases = vec!["A"; 10_000].join(", ");
+    let spec = dir.write(
+        "dup.fsm",
+        format!("machine M {{ phases {{ {phases} }} initial A }}\n"),
+    );
+    let run = fsm(&["check", &arg(&spec)]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr_bytes < 1_000_000, "{} bytes", run.stderr_bytes);
+    assert!(run.stderr.contains("... and 9799 more diagnostics"));
+    // The 200th duplicate is far from the first: both windows are shown,
+    // separated by `...`, and the location is exact.
+    assert!(run.stderr.contains(" --> "), "{}", run.stderr);
+    let last = run.stderr.rfind("error[FSM0201]").unwrap_or(0);
+    let report = &run.stderr[last..];
+    assert!(
+        report.contains(" --> ") && report.contains(":1:622\n"),
+        "{report}"
+    );
+    assert!(report.contains("A, A, ...  A, A"), "{report}");
+    let widest = run.stderr.lines().map(str::len).max().unwrap_or(0);
+    assert!(widest < 600, "a line of {widest} bytes");
+}
+
+/// 200 000 diagnostics on a 2.6 MB line, as JSON and as short lines: the
+/// output has 200 diagnostics and one closing object or note.
+#[test]
+fn json_and_short_output_are_capped_with_a_closing_count() {
+    let dir = TempDir::new("json");
+    let phases = "Abcdefghijk, ".repeat(200_000);
+    let spec = dir.write(
+        "big.fsm",
+        format!("machine M {{ phases {{ {phases}}} initial Abcdefghijk }}\n"),
+    );
+    let run = fsm(&["check", "--format", "json", &arg(&spec)]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout_bytes < 1_000_000, "{} bytes", run.stdout_bytes);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 201);
+    assert!(lines[..200].iter().all(|v| v["code"] == "FSM0201"));
+    assert_eq!(lines[200]["omitted"], 199_999 - 200);
+    assert_eq!(lines[200]["shown"], 200);
+    assert!(lines[200].get("code").is_none());
+    // Columns are exact far into the line.
+    assert_eq!(lines[199]["column"], 21 + 13 * 200 + 1);
+
+    let run = fsm(&["check", "--format", "short", &arg(&spec)]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr_bytes < 1_000_000, "{} bytes", run.stderr_bytes);
+    let shown = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error[FSM0201]:"))
+        .count();
+    assert_eq!(shown, 200);
+    assert!(
+        run.stderr
+            .contains("big.fsm: note: ... and 199799 more diagnostics")
+    );
+}

@@ -209,9 +209,22 @@ pub(crate) fn spec_errors(
     stub: bool,
 ) -> TokenStream {
     let mut out = TokenStream::new();
-    for diag in compilation.diagnostics.iter().filter(|d| d.is_error()) {
+    let errors: Vec<&fsm_core::Diagnostic> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    // As `fsm check`: at most `MAX_DIAGNOSTICS`, long lines windowed (by
+    // `render`), and one closing note for the rest.
+    for diag in errors.iter().take(fsm_core::render::MAX_DIAGNOSTICS) {
         let text = fsm_core::render::render(&compilation.source, std::slice::from_ref(diag), false);
         out.extend(error(span, text.trim_end()));
+    }
+    if let Some(note) = fsm_core::render::omitted_note(errors.len()) {
+        out.extend(error(
+            span,
+            &format!("{}: {note}", compilation.source.name()),
+        ));
     }
     if out.is_empty() {
         out.extend(error(span, "the spec has errors"));
@@ -230,4 +243,44 @@ pub(crate) fn spec_errors(
         out.extend(quote!(pub struct #ident;));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `compile_error!`s of a spec: their count and total size.
+    fn errors_of(spec: &str) -> (usize, usize) {
+        let compilation = fsm_core::compile("x.fsm", spec.as_bytes());
+        let text = spec_errors(Span::call_site(), &compilation, false).to_string();
+        (text.matches("compile_error").count(), text.len())
+    }
+
+    #[test]
+    fn errors_are_capped_and_long_lines_windowed() {
+        // 8000 unclosed machines on one 96 KB line: thousands of errors,
+        // each once a copy of the whole line (290 MB of compiler output).
+        let (count, bytes) = errors_of(&"machine M { ".repeat(8000));
+        assert_eq!(count, fsm_core::render::MAX_DIAGNOSTICS + 1);
+        assert!(bytes < 200_000, "{bytes} bytes of compile errors");
+        let phases = vec!["A"; 10_000].join(", ");
+        let (count, bytes) = errors_of(&format!("machine M {{ phases {{ {phases} }} initial A }}"));
+        assert_eq!(count, fsm_core::render::MAX_DIAGNOSTICS + 1);
+        assert!(bytes < 300_000, "{bytes} bytes of compile errors");
+    }
+
+    #[test]
+    fn the_last_error_says_how_many_were_left_out() {
+        let phases = vec!["A"; 300].join(", ");
+        let compilation = fsm_core::compile(
+            "x.fsm",
+            format!("machine M {{ phases {{ {phases} }} initial A }}").as_bytes(),
+        );
+        let text = spec_errors(Span::call_site(), &compilation, false).to_string();
+        assert!(
+            text.contains("x.fsm: ... and 99 more diagnostics"),
+            "{}",
+            &text[text.len().saturating_sub(300)..]
+        );
+    }
 }

@@ -20,7 +20,9 @@ pub struct Args {
     /// How to report diagnostics: `human` prints rustc-style reports on
     /// stderr; `short` prints one `path:line:col: error[CODE]: message` line
     /// each on stderr; `json` prints one JSON object per diagnostic, one per
-    /// line (NDJSON), on stdout. The summary always goes to stderr.
+    /// line (NDJSON), on stdout. At most 200 diagnostics of a file are
+    /// shown, then a note (in JSON, an object with `omitted`) says how many
+    /// more there are; the summary, always on stderr, counts them all.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -71,14 +73,7 @@ fn report(compilation: &Compilation, format: Format, color: bool) {
     }
     match format {
         Format::Human => output::eprint(&render::render(source, diags, color)),
-        Format::Short => {
-            let mut text = String::new();
-            for diag in diags {
-                text.push_str(&render::short(source, diag));
-                text.push('\n');
-            }
-            output::eprint(&text);
-        }
+        Format::Short => output::eprint(&render::short_report(source, diags)),
         Format::Json => {
             let mut text = String::new();
             for value in render::to_json(source, diags) {
