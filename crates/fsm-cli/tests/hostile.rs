@@ -335,3 +335,78 @@ fn json_and_short_output_are_capped_with_a_closing_count() {
             .contains("big.fsm: note: ... and 199799 more diagnostics")
     );
 }
+
+const DOOR: &str = "/// A door.\nmachine Door {\n    phases { Closed, Open }\n    initial Closed\n    input Push\n    transition push on Push from Closed -> Open\n}\n";
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_columns_ignore_it() {
+    let dir = TempDir::new("bom");
+    let good = dir.write("good.fsm", format!("\u{feff}{DOOR}"));
+    let run = fsm(&["check", &arg(&good)]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // An error on the first line is located as if the mark were not there.
+    let bad = dir.write(
+        "bad.fsm",
+        "\u{feff}machine Door { phases { A, A } initial A }\n",
+    );
+    let run = fsm(&["check", "--format", "short", &arg(&bad)]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bad.fsm:1:28: error[FSM0201]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lone_carriage_returns_end_lines() {
+    let dir = TempDir::new("cr");
+    // A doc comment on the first line must not swallow the file.
+    let good = dir.write("good.fsm", DOOR.replace('\n', "\r"));
+    let run = fsm(&["check", &arg(&good)]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("checked 1 machine: 2 phases, 1 input, 1 transition"),
+        "{}",
+        run.stderr
+    );
+    let bad = dir.write(
+        "bad.fsm",
+        DOOR.replace("-> Open", "-> Opn").replace('\n', "\r"),
+    );
+    let run = fsm(&["check", "--format", "short", &arg(&bad)]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bad.fsm:6:44: error[FSM0101]"),
+        "{}",
+        run.stderr
+    );
+    let run = fsm(&["check", &arg(&bad)]);
+    assert!(
+        run.stderr
+            .contains("6 |     transition push on Push from Closed -> Opn\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn fmt_keeps_crlf_line_endings() {
+    let dir = TempDir::new("crlf");
+    let messy = "machine Door {\r\nphases { Closed, Open }\r\n   initial Closed\r\ninput Push\r\ntransition push on Push from Closed -> Open\r\n}\r\n";
+    let file = dir.write("door.fsm", messy);
+    let run = fsm(&["fmt", &arg(&file)]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out = fs::read_to_string(&file).expect("read");
+    assert_ne!(out, messy);
+    assert_eq!(
+        out.matches("\r\n").count(),
+        out.matches('\n').count(),
+        "{out:?}"
+    );
+    assert!(out.contains("    initial Closed\r\n"), "{out:?}");
+    // Already formatted: nothing to do.
+    let run = fsm(&["fmt", "--check", &arg(&file)]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}

@@ -472,10 +472,11 @@ impl Lexer<'_> {
         }
     }
 
-    /// `// comment` or `/// doc comment`, to the end of the line.
+    /// `// comment` or `/// doc comment`, to the end of the line (`\n`,
+    /// `\r\n` or a lone `\r`).
     fn comment(&mut self) {
         let start = self.pos;
-        while self.pos < self.bytes.len() && self.bytes[self.pos] != b'\n' {
+        while self.pos < self.bytes.len() && !matches!(self.bytes[self.pos], b'\n' | b'\r') {
             self.pos += 1;
         }
         let mut end = self.pos;
@@ -559,7 +560,7 @@ impl Lexer<'_> {
                     self.push(TokenKind::Str(value), start);
                     return;
                 }
-                '\n' => break self.unterminated(start, value),
+                '\n' | '\r' => break self.unterminated(start, value),
                 '\\' => {
                     let esc_start = self.pos;
                     self.pos += 1;
@@ -714,6 +715,36 @@ mod tests {
         );
         let (tokens, _) = lex("// c\r\n");
         assert_eq!(tokens[0].span, Span::new(0, 4));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_comments_and_strings() {
+        use TokenKind as T;
+        assert_eq!(
+            kinds("/// doc\rmachine // c\rM"),
+            vec![
+                T::DocComment("doc".into()),
+                T::Keyword(Keyword::Machine),
+                T::Comment(" c".into()),
+                T::Ident,
+                T::Eof
+            ]
+        );
+        let (tokens, diags) = lex("\"open\rx");
+        assert_eq!(tokens[0].kind, T::Str("open".into()));
+        assert_eq!(tokens[1].kind, T::Ident);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].span(), Span::new(0, 5));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_before_lexing() {
+        let c = crate::compile(
+            "b.fsm",
+            b"\xEF\xBB\xBFmachine A { phases { P } initial P }\n",
+        );
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert!(c.source.text().starts_with("machine"));
     }
 
     #[test]

@@ -56,8 +56,11 @@ impl Compilation {
 
 /// Compiles one `.fsm` file. `name` is how the file is shown in diagnostics
 /// (usually its path). Never panics, whatever the bytes.
+///
+/// A UTF-8 byte order mark at the start is dropped (as rustc does): spans,
+/// lines and columns are those of the text after it.
 pub fn compile(name: &str, bytes: &[u8]) -> Compilation {
-    let (source, early) = decode(name, bytes);
+    let (source, early) = decode(name, strip_bom(bytes));
     if let Some(diag) = early {
         return Compilation {
             source,
@@ -88,6 +91,14 @@ pub fn compile(name: &str, bytes: &[u8]) -> Compilation {
         model,
         diagnostics,
     }
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading UTF-8 byte order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
 /// Turns bytes into a source file, or the one diagnostic that stops

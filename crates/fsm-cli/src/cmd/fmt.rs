@@ -99,12 +99,15 @@ pub fn run(args: &Args, color: bool) -> Outcome {
 }
 
 /// The source and its formatted text, or the source and the diagnostics that
-/// stop formatting.
+/// stop formatting. The formatted text keeps the file's line ending (that of
+/// its first line: `\n`, `\r\n` or `\r`) and its byte order mark; the
+/// source is the text as read, without the mark.
 fn format_bytes(
     name: &str,
     bytes: &[u8],
 ) -> Result<(SourceFile, String), (SourceFile, Vec<Diagnostic>)> {
-    let text = match std::str::from_utf8(bytes) {
+    let bom = bytes.starts_with(fsm_core::BOM);
+    let text = match std::str::from_utf8(fsm_core::strip_bom(bytes)) {
         Ok(text) if bytes.len() <= fsm_core::MAX_SOURCE_LEN => text,
         // Not UTF-8 or too large: `compile` stops before parsing and says why.
         _ => {
@@ -112,10 +115,41 @@ fn format_bytes(
             return Err((compilation.source, compilation.diagnostics));
         }
     };
-    let source = SourceFile::new(name, text);
-    match fsm_core::fmt::format(&source) {
-        Ok(formatted) => Ok((source, formatted)),
-        Err(diags) => Err((source, diags)),
+    let eol = line_ending(text);
+    // The formatter works on `\n` lines; the text goes back to `eol` after.
+    let parsed = if eol == "\n" {
+        SourceFile::new(name, text)
+    } else {
+        SourceFile::new(name, text.replace("\r\n", "\n").replace('\r', "\n"))
+    };
+    match fsm_core::fmt::format(&parsed) {
+        Ok(formatted) => {
+            let mut out = String::with_capacity(formatted.len() + 3);
+            if bom {
+                out.push('\u{feff}');
+            }
+            if eol == "\n" {
+                out.push_str(&formatted);
+            } else {
+                out.push_str(&formatted.replace('\n', eol));
+            }
+            let original = if bom {
+                format!("\u{feff}{text}")
+            } else {
+                text.to_owned()
+            };
+            Ok((SourceFile::new(name, original), out))
+        }
+        Err(diags) => Err((parsed, diags)),
+    }
+}
+
+/// The line ending of the first line of `text`; `\n` when it has none.
+fn line_ending(text: &str) -> &'static str {
+    match text.find(['\n', '\r']) {
+        Some(i) if text[i..].starts_with("\r\n") => "\r\n",
+        Some(i) if text[i..].starts_with('\r') => "\r",
+        _ => "\n",
     }
 }
 
@@ -172,6 +206,35 @@ mod tests {
         let entries = fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
         assert_eq!(entries, 1);
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn line_endings_and_byte_order_mark_are_kept() {
+        let spec = "machine A {\n// c\nphases { P }\ninitial P\n}\n";
+        let formatted = match format_bytes("a.fsm", spec.as_bytes()) {
+            Ok((_, formatted)) => formatted,
+            Err((_, diags)) => panic!("{diags:?}"),
+        };
+        assert!(!formatted.contains('\r'));
+        for eol in ["\r\n", "\r"] {
+            let input = spec.replace('\n', eol);
+            let Ok((source, out)) = format_bytes("a.fsm", input.as_bytes()) else {
+                panic!("{eol:?} does not format");
+            };
+            assert_eq!(out, formatted.replace('\n', eol), "{eol:?}");
+            assert_eq!(source.text(), input);
+        }
+        let with_bom = format!("\u{feff}{spec}");
+        let Ok((source, out)) = format_bytes("a.fsm", with_bom.as_bytes()) else {
+            panic!("a byte order mark does not format");
+        };
+        assert_eq!(out, format!("\u{feff}{formatted}"));
+        assert_eq!(source.text(), with_bom);
+        // Formatting twice changes nothing.
+        let Ok((_, again)) = format_bytes("a.fsm", out.as_bytes()) else {
+            panic!("formatted text does not format");
+        };
+        assert_eq!(again, out);
     }
 
     #[test]

@@ -226,7 +226,7 @@ impl<'a> Parser<'a> {
         for (i, tok) in toks.iter().enumerate() {
             let start = tok.span.start as usize;
             let gap = src.get(prev_end..start).unwrap_or("");
-            line_first.push(i == 0 || gap.contains('\n'));
+            line_first.push(i == 0 || gap.contains(['\n', '\r']));
             prev_end = tok.span.end as usize;
         }
         Parser {
