@@ -1,5 +1,8 @@
 //! Parse + check cost: every bundled spec, and generated specs of growing
-//! size (up to 200 phases and 1000 transitions) to show how the cost scales.
+//! size (up to 200 phases and 1000 transitions) to show how the cost scales;
+//! and the cost of reporting on hostile input (200 000 diagnostics on one
+//! 2.6 MB line), next to the cost of compiling it as a baseline measured in
+//! the same run.
 //!
 //! Run with `cargo bench -p fsm-core --bench front_end`.
 
@@ -97,5 +100,38 @@ fn scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bundled, scaling);
+/// One 2.6 MB line declaring the same phase 200 000 times: 199 999
+/// duplicate-phase errors, every one on that line.
+fn hostile_spec() -> String {
+    let phases = "Abcdefghijk, ".repeat(200_000);
+    format!("machine M {{ phases {{ {phases}}} initial Abcdefghijk }}\n")
+}
+
+/// Reporting costs about as much as compiling, not seconds more: positions
+/// come from the line index and excerpts are windows, and only the first
+/// `MAX_DIAGNOSTICS` are rendered.
+fn hostile(c: &mut Criterion) {
+    let spec = hostile_spec();
+    let compilation = fsm_core::compile("big.fsm", spec.as_bytes());
+    assert!(compilation.diagnostics.len() > 100_000);
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(spec.len() as u64));
+    group.bench_function("compile (baseline)", |b| {
+        b.iter(|| fsm_core::compile("big.fsm", black_box(spec.as_bytes())))
+    });
+    let (source, diags) = (&compilation.source, &compilation.diagnostics);
+    group.bench_function("json", |b| {
+        b.iter(|| fsm_core::render::to_json(black_box(source), black_box(diags)))
+    });
+    group.bench_function("short", |b| {
+        b.iter(|| fsm_core::render::short_report(black_box(source), black_box(diags)))
+    });
+    group.bench_function("human", |b| {
+        b.iter(|| fsm_core::render::render(black_box(source), black_box(diags), false))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bundled, scaling, hostile);
 criterion_main!(benches);
