@@ -686,6 +686,24 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_labels_over_long_lines_render_in_full_form() {
+        let line = format!("{}\n", "x".repeat(1000));
+        for lines in [2, 3, 8, 50] {
+            let text = line.repeat(lines);
+            let file = SourceFile::new("m.fsm", text.as_str());
+            let end = (text.len() - 10) as u32;
+            let diag = Diagnostic::new(Code::Syntax, "odd", Span::new(500, end), "all this")
+                .with_secondary(Span::new(20, 21), "and this");
+            let out = render(&file, &[diag], false);
+            // The rich form (with the gutter), not the one-line fallback.
+            assert!(out.contains(" --> m.fsm:1:501\n"), "{out}");
+            assert!(out.contains("1 | ") && out.contains("..."), "{out}");
+            assert!(out.contains(&format!("{lines} | ")), "{out}");
+            assert!(out.len() < 3000, "{} bytes:\n{out}", out.len());
+        }
+    }
+
+    #[test]
     fn output_stops_after_the_cap_with_a_count() {
         let diags: Vec<Diagnostic> = (0..MAX_DIAGNOSTICS + 5)
             .map(|_| Diagnostic::new(Code::Syntax, "odd", Span::new(0, 7), "here"))
