@@ -207,7 +207,7 @@ fn the_runs_end_commits_a_prepared_run_too() {
     let after = s.turn.snapshot();
     assert_eq!(after.active_run_id, None);
     assert_eq!(after.turn_phase, TurnPhase::Completed);
-    assert_eq!(after.terminal_outcome, TurnTerminalOutcome::Completed);
+    assert_eq!(after.terminal_outcome, Some(TurnTerminalOutcome::Completed));
     // Admission's own commit then finds nothing left to commit.
     guard(
         &s,
@@ -251,7 +251,7 @@ fn a_prepared_run_that_never_started_ends_with_its_own_outcome() {
             (TurnPhase::Failed, TurnTerminalOutcome::Failed)
         };
         assert_eq!(after.turn_phase, phase);
-        assert_eq!(after.terminal_outcome, outcome);
+        assert_eq!(after.terminal_outcome, Some(outcome));
         assert_eq!(after.active_run_id, None, "the run is committed");
     }
 }
