@@ -20,7 +20,8 @@ fn every_bundled_spec_is_compiled_here() {
     assert_eq!(
         stems,
         bundled::STEMS,
-        "add each bundled spec to `bundled!` in tests/src/bundled.rs"
+        "add each bundled spec to `bundled!` in tests/src/bundled.rs \
+         (CONTRIBUTING.md, recipe \"adding or changing a bundled machine\")"
     );
 }
 

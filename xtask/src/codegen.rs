@@ -29,7 +29,8 @@ const README: &str = "README.md";
 const BEGIN: &str = "<!-- machines:begin -->";
 const END: &str = "<!-- machines:end -->";
 
-const FIX: &str = "run `cargo xtask codegen` to regenerate them";
+const FIX: &str = "run `cargo xtask codegen` to regenerate them \
+                   (CONTRIBUTING.md, recipe \"adding or changing a bundled machine\")";
 
 pub fn run(check: bool) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -310,7 +310,8 @@ fn every_code_is_documented_in_order() {
     let expected: Vec<(&str, &str)> = Code::ALL.iter().map(|c| (c.as_str(), c.title())).collect();
     assert_eq!(
         documented, expected,
-        "the `## FSMxxxx: title` headings of docs/diagnostics.md must list Code::ALL in order"
+        "the `## FSMxxxx: title` headings of docs/diagnostics.md must list Code::ALL in order \
+         (CONTRIBUTING.md, recipe \"adding a diagnostic\")"
     );
 }
 
@@ -327,7 +328,10 @@ fn every_code_has_a_case() {
         })
         .map(|code| code.as_str())
         .collect();
-    assert!(missing.is_empty(), "codes without a fail case: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a fail case: {missing:?} (CONTRIBUTING.md, recipe \"adding a diagnostic\")"
+    );
 }
 
 #[test]
