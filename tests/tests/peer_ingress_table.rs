@@ -86,7 +86,7 @@ fn every_classification_keeps_the_tables_promises() {
                 "{item}: {c:?}"
             );
             assert_eq!(
-                c["terminality"] == Json::from("Progress"),
+                c["terminality"] == "Progress",
                 class == "ResponseProgress",
                 "{item}: {c:?}"
             );

@@ -87,15 +87,15 @@ fn trap(text: &str) -> Option<(State, Vec<String>)> {
             continue;
         }
         for input in &all {
-            if let Some(next) = successor(&model, &state, input) {
-                if !parent.contains_key(&next) {
-                    let name = model
-                        .input(input.input)
-                        .map_or("?", |i| i.name.as_str())
-                        .to_owned();
-                    parent.insert(next.clone(), Some((state.clone(), name)));
-                    queue.push_back((next, depth + 1));
-                }
+            if let Some(next) = successor(&model, &state, input)
+                && !parent.contains_key(&next)
+            {
+                let name = model
+                    .input(input.input)
+                    .map_or("?", |i| i.name.as_str())
+                    .to_owned();
+                parent.insert(next.clone(), Some((state.clone(), name)));
+                queue.push_back((next, depth + 1));
             }
         }
     }

@@ -84,7 +84,7 @@ fn one_refresh_at_a_time_and_generations_without_gaps() {
                 assert_eq!(holders.fetch_add(1, Ordering::SeqCst), 0, "two refreshers");
                 std::thread::yield_now();
                 holders.fetch_sub(1, Ordering::SeqCst);
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     leases.refresh_failed(&k, false).unwrap();
                 } else {
                     let done = leases.complete_refresh(&k, 100 + i, i).unwrap();
@@ -236,7 +236,7 @@ struct Flaky {
 
 impl SessionContextAdvancedObserver for Flaky {
     fn on_session_context_advanced(&self, _: u64) {
-        if self.calls.fetch_add(1, Ordering::SeqCst) % 3 == 0 {
+        if self.calls.fetch_add(1, Ordering::SeqCst).is_multiple_of(3) {
             panic!("observer failure on purpose");
         }
     }

@@ -20,6 +20,12 @@ contract_conversions!(SessionContext);
 /// What [`fsm::Authority::drive`] returns for a machine `M`.
 pub(super) type Driven<M> = Result<Step<<M as Machine>::Phase, <M as Machine>::Effect>, DriveError>;
 
+/// An accepted step and the observer sampled with it.
+pub(super) type SampledStep<M, O> = (
+    Step<<M as Machine>::Phase, <M as Machine>::Effect>,
+    Sampled<O>,
+);
+
 /// Applies `input` under the machine's lock and samples `slot` in the same
 /// critical section, for an accepted input only. The sampled observer is to
 /// be told once the lock is released, which it is on return.
@@ -28,7 +34,7 @@ pub(super) fn drive_sampled<M: Machine, O: ?Sized, F>(
     slot: &ObserverSlot<O, F>,
     context: &'static str,
     input: M::Input,
-) -> Result<(Step<M::Phase, M::Effect>, Sampled<O>), DriveError> {
+) -> Result<SampledStep<M, O>, DriveError> {
     machine
         .with(|m| m.apply(input).map(|step| (step, slot.sample())))
         .map_err(|rejection| DriveError { context, rejection })
@@ -56,9 +62,10 @@ impl fsm::Authority<SessionContext> for SessionContextRuntime {
         let (step, sampled) = drive_sampled(&self.machine, &self.observer, context, input)?;
         // One advance per step at most; a step that did not advance (a
         // report not newer than the watermark) tells nobody.
-        let advanced = step.effects.iter().find_map(|effect| match effect {
-            SessionContextEffect::SessionContextAdvanced { updated_at_ms } => Some(*updated_at_ms),
+        let mut advanced = step.effects.iter().map(|effect| match effect {
+            SessionContextEffect::SessionContextAdvanced { updated_at_ms } => *updated_at_ms,
         });
+        let advanced = advanced.next_back();
         if let Some(updated_at_ms) = advanced {
             self.observer
                 .deliver_latest(sampled, updated_at_ms, |observer, ms| {
