@@ -279,7 +279,16 @@ fn method_body(
         }
     }
     let context = format!("{trait_name}::{method}");
-    let machine = ctx.machine_ident();
+    let ret_span = match &f.sig.output {
+        syn::ReturnType::Default => f.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    // The machine's name is spanned at the return type too: the tokens of
+    // `FromDrive::<Machine>::from_drive` must all come from there for
+    // rustc to report a missing `FromDrive` (`FromQuery`) impl at the
+    // return type rather than at the attribute.
+    let mut machine = ctx.machine_ident();
+    machine.set_span(ret_span);
     let all_params = rust.clone();
     // A keyed machine's methods take the key first.
     let (key, rust) = match (&ctx.model.key, rust.split_first()) {
@@ -291,10 +300,6 @@ fn method_body(
             )
         }
         _ => (None, rust),
-    };
-    let ret_span = match &f.sig.output {
-        syn::ReturnType::Default => f.sig.ident.span(),
-        syn::ReturnType::Type(_, ty) => ty.span(),
     };
     let unknown = |what: &str| syn::Error::new(f.sig.ident.span(), format!("unknown {what}"));
     match b.target {
