@@ -20,6 +20,7 @@ fn ui() {
         "codegen",
         "usage",
         "bindings",
+        "hygiene",
     ] {
         cases.compile_fail(format!("ui/{topic}/*.rs"));
     }

@@ -65,8 +65,18 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let Some(model) = &spec.compilation.model else {
-        let errors = spec_errors(args.path.span(), &spec.compilation, false);
         stub_all(&mut imp);
+        // `machine!` reports the spec's errors and stands a stub in for the
+        // machine; reporting them here too would show each one twice. The
+        // stub's marker is read so that, should the machine in scope not be
+        // that stub (a `machine!` of another file), this is still an error.
+        if let Some(name) = crate::stub::machine_name(spec.compilation.ast.as_ref()) {
+            let machine = names::ident(name);
+            let marker = Ident::new(crate::stub::MARKER, args.path.span());
+            let check = quote_spanned!(args.path.span()=> const _: () = <#machine>::#marker;);
+            return quote!(#check #imp);
+        }
+        let errors = spec_errors(args.path.span(), &spec.compilation, false);
         return quote!(#errors #imp);
     };
     let ctx = Ctx {

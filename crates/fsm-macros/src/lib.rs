@@ -4,8 +4,9 @@
 //!
 //! Thin by design: it resolves and reads the file, hands the bytes to
 //! `fsm_core::compile`, and either expands to `fsm_core::codegen::generate`
-//! of the checked model or turns every error diagnostic into a
-//! `compile_error!` carrying the same text `fsm check` prints.
+//! of the checked model or turns every error diagnostic into a `compile_error!`
+//! carrying the text `fsm check` prints, beside a stub of the machine
+//! (`stub.rs`) so the code using it adds no errors.
 //!
 //! Paths are relative to the invoking crate's manifest directory
 //! (`CARGO_MANIFEST_DIR`), or to `FSM_MANIFEST_DIR` when that is set (tests
@@ -14,6 +15,7 @@
 //! recompiles its users.
 
 mod implement;
+mod stub;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -201,8 +203,29 @@ pub(crate) fn error(span: Span, message: &str) -> TokenStream {
     quote_spanned!(span=> ::core::compile_error!(#message);)
 }
 
+/// The text of one diagnostic as a compiler message: what `fsm check`
+/// prints, its first line `[FSM0101] unknown phase …` rather than
+/// `error[FSM0101]: …`, since rustc prints its own `error: ` (or
+/// `warning: `) before it.
+pub(crate) fn message(source: &fsm_core::SourceFile, diag: &fsm_core::Diagnostic) -> String {
+    let text = fsm_core::render::render(source, std::slice::from_ref(diag), false);
+    let text = text.trim_end();
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let prefix = format!("{}[{}]: ", diag.severity.as_str(), diag.code);
+    let head = match first.strip_prefix(&prefix) {
+        Some(message) => format!("[{}] {message}", diag.code),
+        None => first.to_owned(),
+    };
+    if rest.is_empty() {
+        head
+    } else {
+        format!("{head}\n{rest}")
+    }
+}
+
 /// One `compile_error!` per error diagnostic, plus (with `stub`) a stub of
-/// the machine struct so that uses of it do not add errors of their own.
+/// the machine's items (see [`stub`]) so that uses of it do not add errors
+/// of their own.
 pub(crate) fn spec_errors(
     span: Span,
     compilation: &fsm_core::Compilation,
@@ -217,8 +240,7 @@ pub(crate) fn spec_errors(
     // As `fsm check`: at most `MAX_DIAGNOSTICS`, long lines windowed (by
     // `render`), and one closing note for the rest.
     for diag in errors.iter().take(fsm_core::render::MAX_DIAGNOSTICS) {
-        let text = fsm_core::render::render(&compilation.source, std::slice::from_ref(diag), false);
-        out.extend(error(span, text.trim_end()));
+        out.extend(error(span, &message(&compilation.source, diag)));
     }
     if let Some(note) = fsm_core::render::omitted_note(errors.len()) {
         out.extend(error(
@@ -229,18 +251,8 @@ pub(crate) fn spec_errors(
     if out.is_empty() {
         out.extend(error(span, "the spec has errors"));
     }
-    if !stub {
-        return out;
-    }
-    let name = compilation
-        .ast
-        .as_ref()
-        .and_then(|file| file.machines.first())
-        .map(|m| m.name.name.as_str())
-        .filter(|n| !n.is_empty());
-    if let Some(name) = name {
-        let ident = fsm_core::codegen::names::ident(name);
-        out.extend(quote!(pub struct #ident;));
+    if stub {
+        out.extend(stub::stub(compilation.ast.as_ref()));
     }
     out
 }
@@ -282,5 +294,44 @@ mod tests {
             "{}",
             &text[text.len().saturating_sub(300)..]
         );
+    }
+
+    #[test]
+    fn messages_carry_the_code_once_and_no_severity() {
+        let compilation = fsm_core::compile(
+            "x.fsm",
+            b"machine M { phases { A, B } initial C input I transition t on I from A -> B }",
+        );
+        let error = compilation
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap();
+        let text = message(&compilation.source, error);
+        assert!(text.starts_with("[FSM0101] unknown phase `C`\n"), "{text}");
+        assert!(text.contains("--> x.fsm:1:37"), "{text}");
+    }
+
+    #[test]
+    fn a_broken_spec_stands_a_stub_in_for_its_machine() {
+        let compilation = fsm_core::compile(
+            "x.fsm",
+            b"machine Door { phases { A, B } initial C input Push input Push(n: u8) }",
+        );
+        let text = spec_errors(Span::call_site(), &compilation, true).to_string();
+        assert_eq!(text.matches("compile_error").count(), 2, "{text}");
+        for item in [
+            "pub struct Door",
+            "pub enum DoorPhase { A , B }",
+            "pub enum DoorInput { }",
+            "pub enum DoorEffect { }",
+            "pub enum DoorSnapshot { }",
+            "impl :: fsm :: Machine for Door",
+            stub::MARKER,
+        ] {
+            assert!(text.contains(item), "{item} in {text}");
+        }
+        // One method per input name, whatever its duplicates.
+        assert_eq!(text.matches("pub fn push").count(), 1, "{text}");
     }
 }
