@@ -3,6 +3,9 @@
 //! rebuilt and behaves differently (the expansion includes the spec, so
 //! cargo tracks it: G10).
 //!
+//! A spec's warnings are warnings of `cargo build`, with the spec's
+//! `path:line:col`.
+//!
 //! The crate is written under this target's temporary folder and built
 //! offline against a copy of this workspace's `Cargo.lock`, with a target
 //! folder of its own that later runs reuse.
@@ -63,6 +66,24 @@ fn cargo_build(krate: &Path, target: &Path) {
     );
 }
 
+/// Writes the crate `name` (its `main.rs` and `door.fsm`) under `work`.
+fn write_crate(work: &Path, name: &str, main: &str, spec: &str) -> PathBuf {
+    let krate = work.join(name);
+    let _ = fs::remove_dir_all(&krate);
+    fs::create_dir_all(krate.join("src")).expect("create the crate");
+    let fsm = repo_root().join("crates/fsm");
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nfsm = {{ path = {:?} }}\n\n[workspace]\n",
+        fsm.display().to_string()
+    );
+    fs::write(krate.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+    fs::copy(repo_root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("copy Cargo.lock");
+    fs::write(krate.join("src/main.rs"), main).expect("write main.rs");
+    fs::write(krate.join("door.fsm"), spec).expect("write the spec");
+    krate
+}
+
 fn run(binary: &Path) -> String {
     let output = Command::new(binary).output().expect("run the built binary");
     assert!(output.status.success(), "{binary:?} failed");
@@ -72,20 +93,8 @@ fn run(binary: &Path) -> String {
 #[test]
 fn a_crate_outside_the_workspace_builds_and_rebuilds_when_its_spec_changes() {
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("codegen_out_of_workspace");
-    let krate = work.join("door");
+    let krate = write_crate(&work, "door", MAIN, SPEC_BEFORE);
     let target = work.join("target");
-    let _ = fs::remove_dir_all(&krate);
-    fs::create_dir_all(krate.join("src")).expect("create the crate");
-    let fsm = repo_root().join("crates/fsm");
-    let manifest = format!(
-        "[package]\nname = \"door\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nfsm = {{ path = {:?} }}\n\n[workspace]\n",
-        fsm.display().to_string()
-    );
-    fs::write(krate.join("Cargo.toml"), manifest).expect("write Cargo.toml");
-    fs::copy(repo_root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("copy Cargo.lock");
-    fs::write(krate.join("src/main.rs"), MAIN).expect("write main.rs");
-    fs::write(krate.join("door.fsm"), SPEC_BEFORE).expect("write the spec");
     let binary = target
         .join("debug")
         .join(format!("door{}", std::env::consts::EXE_SUFFIX));
@@ -98,4 +107,36 @@ fn a_crate_outside_the_workspace_builds_and_rebuilds_when_its_spec_changes() {
     fs::write(krate.join("door.fsm"), SPEC_AFTER).expect("edit the spec");
     cargo_build(&krate, &target);
     assert_eq!(run(&binary), "Closed -> Locked");
+}
+
+const SPEC_WITH_WARNING: &str = "machine Door {
+    phases { Closed, Open }
+    initial Closed
+    input Push
+    input Pull
+    transition push on Push from Closed -> Open
+}
+";
+
+#[test]
+fn a_spec_warning_is_a_warning_of_cargo_build() {
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("codegen_out_of_workspace");
+    let krate = write_crate(&work, "warned", MAIN, SPEC_WITH_WARNING);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["build", "--offline", "--color", "never"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", work.join("target"))
+        .env_remove("FSM_MANIFEST_DIR")
+        .output()
+        .expect("run cargo");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "cargo build failed:\n{stderr}");
+    assert!(
+        stderr.contains("warning: use of deprecated constant `_::fsm_spec_warning`: [FSM0502] input `Pull` is never used"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> door.fsm:5:11"), "{stderr}");
+    assert!(stderr.contains("--> src/main.rs:3:15"), "{stderr}");
+    assert_eq!(stderr.matches("FSM05").count(), 1, "{stderr}");
 }

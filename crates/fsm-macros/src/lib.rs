@@ -4,7 +4,8 @@
 //!
 //! Thin by design: it resolves and reads the file, hands the bytes to
 //! `fsm_core::compile`, and either expands to `fsm_core::codegen::generate`
-//! of the checked model or turns every error diagnostic into a `compile_error!`
+//! of the checked model (each spec warning a `#[deprecated]` use, so rustc
+//! prints it) or turns every error diagnostic into a `compile_error!`
 //! carrying the text `fsm check` prints, beside a stub of the machine
 //! (`stub.rs`) so the code using it adds no errors.
 //!
@@ -86,12 +87,16 @@ fn expand(input: TokenStream) -> TokenStream {
         Err(errors) => return errors,
     };
     let Some(model) = &spec.compilation.model else {
-        return spec_errors(lit.span(), &spec.compilation, true);
+        let errors = spec_errors(lit.span(), &spec.compilation, true);
+        let warnings = spec_warnings(lit.span(), &spec.compilation);
+        return quote!(#errors #warnings);
     };
     let generated = fsm_core::codegen::generate(model);
+    let warnings = spec_warnings(lit.span(), &spec.compilation);
     let include = spec.include();
     quote! {
         #generated
+        #warnings
         const _: &str = ::core::include_str!(#include);
     }
 }
@@ -257,6 +262,43 @@ pub(crate) fn spec_errors(
     out
 }
 
+/// The spec's warnings as compiler warnings. A proc-macro cannot emit a
+/// warning on stable Rust; the use of a `#[deprecated]` item can: each
+/// warning is a deprecated constant, used at once, whose note is the
+/// diagnostic. rustc prints `warning: use of deprecated constant …: [FSM0502]
+/// unused input …` with the spec's `path:line:col` and snippet, at `span`;
+/// `#[allow(deprecated)]` on the call silences them, `-D warnings` denies
+/// them.
+pub(crate) fn spec_warnings(span: Span, compilation: &fsm_core::Compilation) -> TokenStream {
+    let warnings: Vec<&fsm_core::Diagnostic> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| !d.is_error())
+        .collect();
+    let mut notes: Vec<String> = warnings
+        .iter()
+        .take(fsm_core::render::MAX_DIAGNOSTICS)
+        .map(|diag| message(&compilation.source, diag))
+        .collect();
+    if let Some(note) = fsm_core::render::omitted_note(warnings.len()) {
+        notes.push(format!("{}: {note}", compilation.source.name()));
+    }
+    notes
+        .iter()
+        .map(|note| {
+            let name = quote_spanned!(span=> fsm_spec_warning);
+            quote_spanned! {span=>
+                const _: () = {
+                    #[deprecated(note = #note)]
+                    #[allow(non_upper_case_globals)]
+                    const #name: () = ();
+                    #name
+                };
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +352,15 @@ mod tests {
         let text = message(&compilation.source, error);
         assert!(text.starts_with("[FSM0101] unknown phase `C`\n"), "{text}");
         assert!(text.contains("--> x.fsm:1:37"), "{text}");
+        let spec = b"machine M { phases { A, B } initial A input I input J transition t on I from A -> B }";
+        let compilation = fsm_core::compile("x.fsm", spec);
+        assert!(compilation.model.is_some());
+        let warnings = spec_warnings(Span::call_site(), &compilation).to_string();
+        assert_eq!(warnings.matches("deprecated").count(), 1, "{warnings}");
+        assert!(
+            warnings.contains("[FSM0502] input `J` is never used"),
+            "{warnings}"
+        );
     }
 
     #[test]
