@@ -33,6 +33,7 @@ enum Command {
     Export(cmd::export::Args),
     Graph(cmd::graph::Args),
     Doc(cmd::doc::Args),
+    Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(&args, color),
         Command::Graph(args) => cmd::graph::run(&args, color),
         Command::Doc(args) => cmd::doc::run(&args, color),
+        Command::Explain(args) => cmd::explain::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

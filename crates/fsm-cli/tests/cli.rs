@@ -486,3 +486,83 @@ fn fmt_on_missing_file_exits_2() {
     let out = fsm(["fmt".to_owned(), path_arg(&dir.path().join("gone.fsm"))]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
+
+/// Valid, with one warning (FSM0502: `Pull` is never used).
+const WARNS: &str = "machine Door {
+    phases { Closed, Open }
+    initial Closed
+    input Push
+    input Pull
+    transition push on Push from Closed -> Open
+}
+";
+
+#[test]
+fn deny_warnings_makes_a_warning_exit_1() {
+    let dir = TempDir::new("deny");
+    let file = dir.write("door.fsm", WARNS);
+    let out = fsm(["check".to_owned(), path_arg(&file)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning[FSM0502]"),
+        "{}",
+        stderr(&out)
+    );
+    let out = fsm(["check", "--deny-warnings"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([path_arg(&file)]));
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("0 errors, 1 warning"),
+        "{}",
+        stderr(&out)
+    );
+    // A spec without warnings still passes.
+    let clean = dir.write("clean.fsm", WARNS.replace("    input Pull\n", ""));
+    let out = fsm([
+        "check".to_owned(),
+        "--deny-warnings".to_owned(),
+        path_arg(&clean),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = fsm(["--version"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("fsm {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn explain_prints_the_section_of_a_code() {
+    let out = fsm(["explain", "FSM0405"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("## FSM0405: transitions overlap\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[FSM0405]: transitions `open` and `jam` overlap"),
+        "{text}"
+    );
+    assert!(!text.contains("FSM0406"), "{text}");
+    // Case does not matter.
+    assert_eq!(stdout(&fsm(["explain", "fsm0405"])), text);
+}
+
+#[test]
+fn explain_of_an_unknown_code_exits_2() {
+    for bad in ["FSM9999", "E0308", ""] {
+        let out = fsm(["explain", bad]);
+        assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{bad}");
+        assert!(
+            stderr(&out).contains(&format!("error: unknown diagnostic code `{bad}`")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

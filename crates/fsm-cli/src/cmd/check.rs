@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 /// Check specs and report every error and warning.
 ///
-/// Exits with 0 when no spec has errors (warnings allowed), 1 when one has,
-/// and 2 when a path cannot be used or a file cannot be read.
+/// Exits with 0 when no spec has errors (warnings allowed, unless
+/// `--deny-warnings`), 1 when one has, and 2 when a path cannot be used or
+/// a file cannot be read.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Spec files, or folders searched recursively for `*.fsm` files
@@ -25,6 +26,10 @@ pub struct Args {
     /// more there are; the summary, always on stderr, counts them all.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+
+    /// Treat warnings as errors: exit with 1 when a spec has a warning
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,7 +64,7 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     if totals.files > 0 {
         output::eprint(&format!("{}\n", totals.summary()));
     }
-    if totals.errors > 0 {
+    if totals.errors > 0 || (args.deny_warnings && totals.warnings > 0) {
         outcome = outcome.max(Outcome::SpecErrors);
     }
     outcome

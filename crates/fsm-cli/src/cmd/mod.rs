@@ -4,6 +4,7 @@
 pub mod check;
 pub mod doc;
 pub mod expand;
+pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod graph;
