@@ -441,7 +441,27 @@ fn fmt_check_reports_files_that_would_change() {
     fs::write(&file, &messy).expect("write");
     let out = fsm(["fmt".to_owned(), "--check".to_owned(), path_arg(dir.path())]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert_eq!(stdout(&out), format!("{}\n", path_arg(&file)));
+    // A unified diff of what would change.
+    let name = path_arg(&file);
+    let diff = stdout(&out);
+    assert!(
+        diff.starts_with(&format!("--- {name}\n+++ {name}\n@@ -")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-    initial    Valid\n+    initial Valid\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        diff.lines().filter(|l| l.starts_with("@@")).count(),
+        1,
+        "{diff}"
+    );
+    assert_eq!(
+        diff.lines().filter(|l| l.starts_with(['-', '+'])).count(),
+        4,
+        "{diff}"
+    );
     assert_eq!(
         fs::read_to_string(&file).expect("read"),
         messy,

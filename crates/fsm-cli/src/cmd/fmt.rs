@@ -22,8 +22,9 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Write nothing: print the path of every file that would change, one
-    /// per line on stdout, and exit with 1 if there is any
+    /// Write nothing: print what would change, as a unified diff of each
+    /// file on stdout (`--- path`, `+++ path`, hunks with 3 lines of
+    /// context), and exit with 1 if anything would
     #[arg(long)]
     check: bool,
 }
@@ -60,7 +61,7 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         if formatted == source.text() {
             unchanged += 1;
         } else if args.check {
-            output::print(&format!("{name}\n"));
+            output::print(&diff(&name, source.text(), &formatted));
             changed += 1;
             outcome = outcome.max(Outcome::SpecErrors);
         } else {
@@ -142,6 +143,23 @@ fn format_bytes(
         }
         Err(diags) => Err((parsed, diags)),
     }
+}
+
+/// A unified diff from `before` to `after`, both named `name`. Line endings
+/// are shown as `\n` and a byte order mark is left out: the formatter keeps
+/// both, so they never differ.
+fn diff(name: &str, before: &str, after: &str) -> String {
+    fn lines(text: &str) -> String {
+        text.trim_start_matches('\u{feff}')
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+    }
+    let (before, after) = (lines(before), lines(after));
+    similar::TextDiff::from_lines(&before, &after)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .to_string()
 }
 
 /// The line ending of the first line of `text`; `\n` when it has none.
@@ -235,6 +253,17 @@ mod tests {
             panic!("formatted text does not format");
         };
         assert_eq!(again, out);
+    }
+
+    #[test]
+    fn check_shows_a_unified_diff() {
+        let text = diff("d.fsm", "a\r\nb\r\n  c\r\nd\r\n", "a\r\nb\r\nc\r\nd\r\n");
+        assert_eq!(
+            text,
+            "--- d.fsm\n+++ d.fsm\n@@ -1,4 +1,4 @@\n a\n b\n-  c\n+c\n d\n"
+        );
+        let text = diff("d.fsm", "\u{feff}x\n", "\u{feff}x\ny\n");
+        assert_eq!(text, "--- d.fsm\n+++ d.fsm\n@@ -1 +1,2 @@\n x\n+y\n");
     }
 
     #[test]
