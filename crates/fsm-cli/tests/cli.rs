@@ -586,3 +586,80 @@ fn explain_of_an_unknown_code_exits_2() {
         );
     }
 }
+
+/// `fsm export FILE --format FORMAT --out OUT`.
+fn export(file: &Path, format: &str, out: &str) -> Output {
+    fsm([
+        "export".to_owned(),
+        path_arg(file),
+        "--format".to_owned(),
+        format.to_owned(),
+        "--out".to_owned(),
+        out.to_owned(),
+    ])
+}
+
+#[test]
+fn export_out_is_a_folder_or_a_file_alike_for_every_format() {
+    let dir = TempDir::new("export");
+    let spec = dir.write("door.fsm", WARNS);
+    for (format, names) in [
+        ("tla", &["Door.tla", "Door.cfg"][..]),
+        ("promela", &["Door.pml"][..]),
+        ("json", &["Door.json"][..]),
+    ] {
+        let root = dir.path().join(format);
+        // A trailing `/`: a folder, created with its parents.
+        let folder = root.join("new/deeper");
+        let out = export(&spec, format, &format!("{}/", path_arg(&folder)));
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+        let mut written: Vec<String> = fs::read_dir(&folder)
+            .expect("the folder exists")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        written.sort();
+        let mut expected: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        expected.sort();
+        assert_eq!(written, expected, "{format}");
+        // An existing folder, without the `/`: the same.
+        let existing = root.join("existing");
+        fs::create_dir_all(&existing).expect("create");
+        let out = export(&spec, format, &path_arg(&existing));
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+        for name in names {
+            assert!(existing.join(name).is_file(), "{format}: {name}");
+        }
+        // Any other path: the file, its missing folders created; a second
+        // file (the TLA+ configuration) beside it.
+        let file = root.join("missing/parent").join(names[0]);
+        let out = export(&spec, format, &path_arg(&file));
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+        assert!(file.is_file(), "{format}");
+        let beside = fs::read_dir(file.parent().expect("parent"))
+            .expect("list")
+            .count();
+        assert_eq!(beside, names.len(), "{format}");
+        let text = fs::read_to_string(&file).expect("read");
+        assert_eq!(
+            text,
+            fs::read_to_string(folder.join(names[0])).expect("read"),
+            "{format}"
+        );
+    }
+    // A file of another name for Promela and JSON is fine.
+    let renamed = dir.path().join("renamed/door-model.json");
+    let out = export(&spec, "json", &path_arg(&renamed));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(renamed.is_file());
+    // TLC reads module `Door` only from `Door.tla`: another name is refused,
+    // nothing written.
+    let wrong = dir.path().join("tla-wrong/door.tla");
+    let out = export(&spec, "tla", &path_arg(&wrong));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("TLC reads a module from a file of its name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!wrong.parent().expect("parent").exists());
+}

@@ -21,9 +21,11 @@ pub struct Args {
     #[arg(long, value_enum)]
     format: Format,
 
-    /// Where to write: a file, or a folder that receives `<Machine>.<ext>`
-    /// (TLA+ always writes `<Machine>.tla` and `<Machine>.cfg` into a
-    /// folder, created when missing). Without it the export goes to stdout;
+    /// Where to write. A path ending in `/` or an existing folder is a
+    /// folder, which receives `<Machine>.<ext>` (TLA+: `<Machine>.tla` and
+    /// `<Machine>.cfg`); any other path is the file to write (TLA+: the
+    /// module, its `.cfg` beside it; TLC wants it named `<Machine>.tla`).
+    /// Missing folders are created. Without it the export goes to stdout;
     /// TLA+ then prints the module, a `\* ==== <Machine>.cfg ====` line and
     /// the configuration.
     #[arg(long, value_name = "PATH")]
@@ -89,19 +91,54 @@ pub fn run(args: &Args, color: bool) -> Outcome {
     }
 }
 
-fn write(out: &Path, format: ExportFormat, files: &[export::File]) -> Result<(), String> {
-    let into_dir = format == ExportFormat::Tla || out.is_dir();
-    if into_dir {
-        std::fs::create_dir_all(out)
-            .map_err(|e| format!("cannot create `{}`: {}", out.display(), io_message(&e)))?;
+/// Where each file of the export goes: see `Args::out`.
+fn destinations(
+    out: &Path,
+    format: ExportFormat,
+    files: &[export::File],
+) -> Result<Vec<PathBuf>, String> {
+    let trailing = out
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator);
+    if trailing || out.is_dir() {
+        return Ok(files.iter().map(|file| out.join(&file.name)).collect());
     }
-    for file in files {
-        let path = if into_dir {
-            out.join(&file.name)
-        } else {
-            out.to_path_buf()
-        };
-        std::fs::write(&path, &file.text)
+    let Some(first) = files.first() else {
+        return Ok(Vec::new());
+    };
+    if format == ExportFormat::Tla && out.file_name() != Some(first.name.as_ref()) {
+        return Err(format!(
+            "cannot write the TLA+ module `{}` to `{}`: TLC reads a module from a file of \
+             its name; give a folder (`--out {}/`) or a path ending in `{}`",
+            first.name.trim_end_matches(".tla"),
+            out.display(),
+            out.display(),
+            first.name
+        ));
+    }
+    Ok(files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            if i == 0 {
+                out.to_path_buf()
+            } else {
+                let ext = Path::new(&file.name).extension().unwrap_or_default();
+                out.with_extension(ext)
+            }
+        })
+        .collect())
+}
+
+fn write(out: &Path, format: ExportFormat, files: &[export::File]) -> Result<(), String> {
+    let paths = destinations(out, format, files)?;
+    for (path, file) in paths.iter().zip(files) {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create `{}`: {}", dir.display(), io_message(&e)))?;
+        }
+        std::fs::write(path, &file.text)
             .map_err(|e| format!("cannot write `{}`: {}", path.display(), io_message(&e)))?;
     }
     Ok(())
