@@ -384,5 +384,31 @@ mod tests {
         }
         // One method per input name, whatever its duplicates.
         assert_eq!(text.matches("pub fn push").count(), 1, "{text}");
+        assert!(text.contains("type Key = () ;"), "{text}");
+        assert!(text.contains("pub fn new () -> Self"), "{text}");
+    }
+
+    #[test]
+    fn the_stub_of_a_keyed_machine_has_its_key_type() {
+        let stub_of = |key: &str| {
+            let spec = format!(
+                "machine Lease {{ extern LeaseKey = crate::handles::LeaseKey key id: {key} \
+                 phases {{ A }} initial B }}"
+            );
+            let compilation = fsm_core::compile("x.fsm", spec.as_bytes());
+            assert!(compilation.model.is_none());
+            spec_errors(Span::call_site(), &compilation, true).to_string()
+        };
+        let text = stub_of("u64");
+        assert!(text.contains("type Key = u64 ;"), "{text}");
+        assert!(text.contains("pub fn new (_key : u64) -> Self"), "{text}");
+        let text = stub_of("LeaseKey");
+        assert!(
+            text.contains("type Key = crate :: handles :: LeaseKey ;"),
+            "{text}"
+        );
+        // A key type the stub cannot read is `()`.
+        let text = stub_of("Option<u8>");
+        assert!(text.contains("type Key = () ;"), "{text}");
     }
 }

@@ -8,8 +8,10 @@
 //! `…Snapshot` types, `impl ::fsm::Machine` (so `Shared<M>`, `Registry<M>`,
 //! `impl Authority<M>`, `impl FromDrive<M>` and `impl FromQuery<M, T>` are
 //! well-formed), `new`, `phase`, `INFO`, and one method per input taking
-//! any arguments. Inputs, effects and getters have no stand-in: their types
-//! come from the spec, which is broken.
+//! any arguments. A keyed machine's key has its type when the spec writes
+//! it plainly (a scalar, `String`, an extern), `()` otherwise. The variants
+//! of inputs and effects and the getters have no stand-in: their types come
+//! from the spec, which is broken.
 //!
 //! No body of the stub can run: it is only ever emitted beside a
 //! `compile_error!`, so the crate that holds it never builds. The bodies
@@ -19,7 +21,7 @@
 //! code after it is unreachable, a report about the stub, not the user's
 //! code.
 
-use fsm_core::ast::{File, ItemKind};
+use fsm_core::ast::{File, Ident as AstIdent, ItemKind, TypeExpr};
 use fsm_core::codegen::names;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -59,7 +61,8 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
 
     let mut phases: Vec<&str> = Vec::new();
     let mut inputs: Vec<(Ident, usize)> = Vec::new();
-    let mut keyed = false;
+    let mut key = None;
+    let mut externs = Vec::new();
     // Names the stub defines itself: an input method of the same name would
     // be a second definition.
     let mut methods: Vec<String> = ["new", "phase", "key", "snapshot", "restore", "apply"]
@@ -83,10 +86,19 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
                     methods.push(method);
                 }
             }
-            ItemKind::Key { .. } => keyed = true,
+            ItemKind::Key { ty, .. } => key = Some(ty),
+            ItemKind::Extern { name, path } => {
+                externs.push((name.name.as_str(), path));
+            }
             _ => {}
         }
     }
+    // The key's type when it is plainly written (a scalar, `String` or an
+    // extern): then `Registry<Door>` and `impl KeyedAuthority<Door>` over
+    // it add no errors either; `()` otherwise.
+    let key_ty = key.map(|ty| key_type(ty, &externs));
+    let keyed = key.is_some();
+    let key_ty = key_ty.flatten().unwrap_or_else(|| quote!(()));
     let phase_variants = phases.iter().map(|p| names::ident(p));
     let unreachable = quote!(::core::unreachable!("the spec has errors"));
     let input_methods = inputs.iter().map(|(method, arity)| {
@@ -101,17 +113,9 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
         }
     });
     let new = if keyed {
-        quote!(
-            pub fn new(_key: impl ::core::marker::Sized) -> Self {
-                <Self as ::fsm::Machine>::create(())
-            }
-        )
+        quote!(pub fn new(_key: #key_ty) -> Self { #unreachable })
     } else {
-        quote!(
-            pub fn new() -> Self {
-                <Self as ::fsm::Machine>::create(())
-            }
-        )
+        quote!(pub fn new() -> Self { #unreachable })
     };
     let empty = quote!(&[]);
     quote! {
@@ -169,13 +173,13 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
             type Input = #input_ty;
             type Effect = #effect_ty;
             type Snapshot = #snapshot_ty;
-            type Key = ();
+            type Key = #key_ty;
             const INFO: &'static ::fsm::MachineInfo = #ident::INFO;
 
-            fn create(_key: ()) -> Self {
+            fn create(_key: #key_ty) -> Self {
                 #unreachable
             }
-            fn key(&self) -> &() {
+            fn key(&self) -> &#key_ty {
                 #unreachable
             }
             fn phase(&self) -> #phase_ty {
@@ -195,4 +199,31 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
             }
         }
     }
+}
+
+/// The Rust type of a key written `ty`, when it is a scalar, `String` or an
+/// extern of the spec.
+fn key_type(ty: &TypeExpr, externs: &[(&str, &Vec<AstIdent>)]) -> Option<TokenStream> {
+    if !ty.args.is_empty() {
+        return None;
+    }
+    let name = ty.name.name.as_str();
+    const PLAIN: &[&str] = &[
+        "bool", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "String",
+    ];
+    if PLAIN.contains(&name) {
+        let ident = format_ident!("{name}");
+        return Some(if name == "String" {
+            quote!(::std::string::String)
+        } else {
+            quote!(#ident)
+        });
+    }
+    let (_, path) = externs.iter().find(|(n, _)| *n == name)?;
+    let text = path
+        .iter()
+        .map(|segment| segment.name.as_str())
+        .collect::<Vec<_>>()
+        .join("::");
+    Some(names::path(&text))
 }
