@@ -77,6 +77,60 @@ fn graph_prints_mermaid_by_default_and_dot_on_request() {
 }
 
 #[test]
+fn graph_options_hide_ignores_collapse_loops_and_set_rankdir() {
+    let dir = Scratch::new();
+    let spec = DOOR
+        .replace("    input Pull\n", "    input Pull\n    input Knock\n")
+        .replace(
+            "    invariant",
+            "    transition rattle on Pull from Closed -> stay\n    ignore Knock in Closed | Open\n    invariant",
+        );
+    let door = dir.file("door.fsm", &spec);
+    let out = fsm(&["graph", &door]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let all = text(&out.stdout);
+    assert!(all.contains("    Closed --> Closed: Pull\n"), "{all}");
+    assert!(
+        all.contains("    Closed --> Closed: ignore#58; Knock\n"),
+        "{all}"
+    );
+
+    let out = fsm(&["graph", "--hide-ignores", &door]);
+    let hidden = text(&out.stdout);
+    assert!(!hidden.contains("Knock"), "{hidden}");
+    assert!(hidden.contains("    Closed --> Closed: Pull\n"), "{hidden}");
+
+    let out = fsm(&[
+        "graph",
+        "--collapse-self-loops",
+        "--format",
+        "dot",
+        "--rankdir",
+        "LR",
+        &door,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    assert!(dot.contains("    rankdir=LR;\n"), "{dot}");
+    assert!(
+        dot.contains("    \"Closed\" -> \"Closed\" [label=\"Pull, ignore: Knock\"];\n"),
+        "{dot}"
+    );
+    assert_eq!(dot.matches("\"Closed\" -> \"Closed\"").count(), 1, "{dot}");
+    // The ignore loop of `Open` is alone: still dashed.
+    assert!(
+        dot.contains("    \"Open\" -> \"Open\" [label=\"ignore: Knock\", style=dashed];\n"),
+        "{dot}"
+    );
+
+    // `--rankdir` is DOT's.
+    let out = fsm(&["graph", "--rankdir", "LR", &door]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("`--rankdir` applies to `--format dot` only"));
+}
+
+#[test]
 fn graph_writes_to_out() {
     let dir = Scratch::new();
     let door = dir.file("door.fsm", DOOR);

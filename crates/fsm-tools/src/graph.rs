@@ -14,7 +14,9 @@
 //! - a keyed machine is titled with its key type (`AuthLease (per
 //!   LeaseKey)`).
 //!
-//! The output depends only on the model, so it is the same on every run.
+//! [`Options`] can leave the ignore loops out, draw a phase's self-loops as
+//! one edge, and set DOT's `rankdir`. The output depends only on the model
+//! and the options, so it is the same on every run.
 
 use fsm_core::model::{Model, PhaseId, Transition};
 use std::collections::HashSet;
@@ -67,6 +69,107 @@ fn edges(model: &Model) -> Vec<(PhaseId, PhaseId, String)> {
         let label = edge_label(model, transition);
         for &source in &transition.sources {
             out.push((source, transition.target_from(source), label.clone()));
+        }
+    }
+    out
+}
+
+/// What a diagram leaves out or how it is laid out; the default draws
+/// everything, top to bottom.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Leave out the `ignore: …` self-loops.
+    pub hide_ignores: bool,
+    /// Draw every self-loop of a phase (`stay` transitions, transitions
+    /// back to their source, its ignore loop) as one edge, its labels
+    /// joined with `, `, where the first of them was.
+    pub collapse_self_loops: bool,
+    /// DOT only: Graphviz's `rankdir`.
+    pub rankdir: Option<RankDir>,
+}
+
+/// The direction of a DOT graph's ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankDir {
+    TopBottom,
+    LeftRight,
+    BottomTop,
+    RightLeft,
+}
+
+impl RankDir {
+    /// The value of DOT's `rankdir`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RankDir::TopBottom => "TB",
+            RankDir::LeftRight => "LR",
+            RankDir::BottomTop => "BT",
+            RankDir::RightLeft => "RL",
+        }
+    }
+}
+
+/// The machine as a Mermaid `stateDiagram-v2`, everything drawn.
+pub fn mermaid(model: &Model) -> String {
+    mermaid_with(model, &Options::default())
+}
+
+/// The machine as a Graphviz `digraph`, everything drawn.
+pub fn dot(model: &Model) -> String {
+    dot_with(model, &Options::default())
+}
+
+/// One edge as drawn: source, target, label, and whether it is an ignore
+/// loop alone (dashed in DOT).
+struct Drawn {
+    source: PhaseId,
+    target: PhaseId,
+    label: String,
+    ignore: bool,
+}
+
+/// The edges a diagram draws: those of [`edges`], then the ignore loops in
+/// phase order, as `options` leave them.
+fn drawn_edges(model: &Model, options: &Options) -> Vec<Drawn> {
+    let mut out: Vec<Drawn> = Vec::new();
+    // Where a phase's self-loop is in `out`, when they are collapsed.
+    let mut loop_at: Vec<Option<usize>> = vec![None; model.phases.len()];
+    let mut push = |out: &mut Vec<Drawn>, edge: Drawn| {
+        let slot = loop_at.get_mut(edge.source.index());
+        match slot {
+            Some(slot) if options.collapse_self_loops && edge.source == edge.target => {
+                if let Some(at) = *slot
+                    && let Some(drawn) = out.get_mut(at)
+                {
+                    drawn.label.push_str(", ");
+                    drawn.label.push_str(&edge.label);
+                    drawn.ignore &= edge.ignore;
+                } else {
+                    *slot = Some(out.len());
+                    out.push(edge);
+                }
+            }
+            _ => out.push(edge),
+        }
+    };
+    for (source, target, label) in edges(model) {
+        let edge = Drawn {
+            source,
+            target,
+            label,
+            ignore: false,
+        };
+        push(&mut out, edge);
+    }
+    if !options.hide_ignores {
+        for (phase, inputs) in ignored_by_phase(model) {
+            let edge = Drawn {
+                source: phase,
+                target: phase,
+                label: format!("ignore: {}", inputs.join(", ")),
+                ignore: true,
+            };
+            push(&mut out, edge);
         }
     }
     out
@@ -154,8 +257,9 @@ fn comment_text(text: &str) -> String {
         .collect()
 }
 
-/// The machine as a Mermaid `stateDiagram-v2`.
-pub fn mermaid(model: &Model) -> String {
+/// The machine as a Mermaid `stateDiagram-v2`, as `options` say
+/// (`rankdir` is DOT's).
+pub fn mermaid_with(model: &Model, options: &Options) -> String {
     let ids = mermaid_ids(model);
     let id = |p: PhaseId| ids.get(p.index()).map_or("?", String::as_str);
     let mut out = String::new();
@@ -180,19 +284,14 @@ pub fn mermaid(model: &Model) -> String {
         }
     }
     let _ = writeln!(out, "    [*] --> {}", id(model.initial));
-    for (source, target, label) in edges(model) {
+    for edge in drawn_edges(model, options) {
         let _ = writeln!(
             out,
             "    {} --> {}: {}",
-            id(source),
-            id(target),
-            escape_mermaid(&label)
+            id(edge.source),
+            id(edge.target),
+            escape_mermaid(&edge.label)
         );
-    }
-    for (phase, inputs) in ignored_by_phase(model) {
-        let node = id(phase);
-        let label = format!("ignore: {}", inputs.join(", "));
-        let _ = writeln!(out, "    {node} --> {node}: {}", escape_mermaid(&label));
     }
     let terminals: Vec<&str> = model.terminal_phases().map(id).collect();
     for node in &terminals {
@@ -226,8 +325,8 @@ pub fn escape_dot(text: &str) -> String {
     out
 }
 
-/// The machine as a Graphviz `digraph`.
-pub fn dot(model: &Model) -> String {
+/// The machine as a Graphviz `digraph`, as `options` say.
+pub fn dot_with(model: &Model, options: &Options) -> String {
     let q = |p: PhaseId| format!("\"{}\"", escape_dot(model.phase_name(p)));
     let mut start = String::from("__start");
     while model.phases.iter().any(|p| p.name == start) {
@@ -237,6 +336,9 @@ pub fn dot(model: &Model) -> String {
     let _ = writeln!(out, "digraph \"{}\" {{", escape_dot(&model.name));
     let _ = writeln!(out, "    label=\"{}\";", escape_dot(&title(model)));
     let _ = writeln!(out, "    labelloc=t;");
+    if let Some(rankdir) = options.rankdir {
+        let _ = writeln!(out, "    rankdir={};", rankdir.as_str());
+    }
     let _ = writeln!(out, "    node [shape=ellipse];");
     let _ = writeln!(
         out,
@@ -259,22 +361,14 @@ pub fn dot(model: &Model) -> String {
         }
     }
     let _ = writeln!(out, "    \"{start}\" -> {};", q(model.initial));
-    for (source, target, label) in edges(model) {
+    for edge in drawn_edges(model, options) {
+        let style = if edge.ignore { ", style=dashed" } else { "" };
         let _ = writeln!(
             out,
-            "    {} -> {} [label=\"{}\"];",
-            q(source),
-            q(target),
-            escape_dot(&label)
-        );
-    }
-    for (phase, inputs) in ignored_by_phase(model) {
-        let node = q(phase);
-        let label = format!("ignore: {}", inputs.join(", "));
-        let _ = writeln!(
-            out,
-            "    {node} -> {node} [label=\"{}\", style=dashed];",
-            escape_dot(&label)
+            "    {} -> {} [label=\"{}\"{style}];",
+            q(edge.source),
+            q(edge.target),
+            escape_dot(&edge.label)
         );
     }
     let _ = writeln!(out, "}}");
@@ -292,6 +386,85 @@ mod tests {
             "a#58; b#59; #35;c #quot;d#quot;"
         );
         assert_eq!(escape_mermaid("one\ntwo"), "one two");
+    }
+
+    const LOOPS: &str = "machine M {
+        phases { A, B }
+        initial A
+        input X
+        input Y
+        input Z
+        input W
+        transition x on X from A -> A
+        transition go on Y from A -> B
+        transition y on Y from B -> stay
+        transition z on Z from A -> stay
+        ignore Z in B
+        ignore W in A | B
+    }";
+
+    fn model() -> Model {
+        let compilation = fsm_core::compile("m.fsm", LOOPS.as_bytes());
+        compilation.model.expect("spec compiles")
+    }
+
+    #[test]
+    fn options_hide_ignores_and_collapse_self_loops() {
+        let model = model();
+        let all = mermaid(&model);
+        assert!(all.contains("    A --> A: X\n"), "{all}");
+        assert!(all.contains("    A --> A: Z\n"), "{all}");
+        assert!(all.contains("    A --> A: ignore#58; W\n"), "{all}");
+        assert!(all.contains("    B --> B: ignore#58; Z, W\n"), "{all}");
+        let options = Options {
+            hide_ignores: true,
+            ..Options::default()
+        };
+        let hidden = mermaid_with(&model, &options);
+        assert!(!hidden.contains("ignore"), "{hidden}");
+        assert!(hidden.contains("    A --> A: Z\n"), "{hidden}");
+        let options = Options {
+            collapse_self_loops: true,
+            ..Options::default()
+        };
+        let collapsed = mermaid_with(&model, &options);
+        let loops: Vec<&str> = collapsed
+            .lines()
+            .filter(|l| l.starts_with("    A --> A") || l.starts_with("    B --> B"))
+            .collect();
+        assert_eq!(
+            loops,
+            [
+                "    A --> A: X, Z, ignore#58; W",
+                "    B --> B: Y, ignore#58; Z, W"
+            ],
+            "{collapsed}"
+        );
+        // An edge that is not a loop stays where it is, between them.
+        assert!(collapsed.contains("    A --> A: X, Z, ignore#58; W\n    A --> B: Y\n"));
+        let dot = dot_with(&model, &options);
+        assert!(
+            dot.contains("    \"A\" -> \"A\" [label=\"X, Z, ignore: W\"];\n"),
+            "{dot}"
+        );
+        assert_eq!(dot.matches("\"A\" -> \"A\"").count(), 1, "{dot}");
+    }
+
+    #[test]
+    fn an_ignore_loop_alone_is_dashed_and_rankdir_is_dot_s() {
+        let model = model();
+        let options = Options {
+            rankdir: Some(RankDir::LeftRight),
+            ..Options::default()
+        };
+        let dot = dot_with(&model, &options);
+        assert!(dot.contains("    labelloc=t;\n    rankdir=LR;\n"), "{dot}");
+        assert!(
+            dot.contains("    \"B\" -> \"B\" [label=\"ignore: Z, W\", style=dashed];\n"),
+            "{dot}"
+        );
+        assert!(!mermaid_with(&model, &options).contains("LR"));
+        assert!(!self::dot(&model).contains("rankdir"));
     }
 
     #[test]
