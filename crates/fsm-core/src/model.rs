@@ -270,6 +270,68 @@ pub struct Model {
     /// machine (L13). Not part of the machine's meaning (the spec version
     /// ignores them).
     pub bindings: Vec<Binding>,
+    /// Per-input lookups over `transitions` and `ignores`, built once when
+    /// the model is assembled, so that [`Model::transitions_on`],
+    /// [`Model::candidates`] and [`Model::is_ignored`] cost what they return
+    /// rather than a scan of the whole machine.
+    #[serde(skip)]
+    pub(crate) index: InputIndex,
+}
+
+/// The transitions and the `ignore` of each input, in compressed rows:
+/// the transitions of input `i` are `transitions[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct InputIndex {
+    starts: Vec<u32>,
+    transitions: Vec<TransitionId>,
+    /// Per input: its entry in `Model::ignores`, if any.
+    ignores: Vec<Option<u32>>,
+}
+
+impl InputIndex {
+    fn build(inputs: usize, transitions: &[Transition], ignores: &[Ignore]) -> Self {
+        let mut counts = vec![0u32; inputs + 1];
+        for t in transitions {
+            if let Some(c) = counts.get_mut(t.input.index() + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            let before = counts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = counts.get_mut(i) {
+                *c += before;
+            }
+        }
+        let mut next = counts.clone();
+        let mut ids = vec![TransitionId(0); transitions.len()];
+        for (i, t) in transitions.iter().enumerate() {
+            if let Some(slot) = next.get_mut(t.input.index()) {
+                if let Some(id) = ids.get_mut(*slot as usize) {
+                    *id = TransitionId::from_index(i);
+                }
+                *slot += 1;
+            }
+        }
+        let mut by_input = vec![None; inputs];
+        for (i, ig) in ignores.iter().enumerate() {
+            if let Some(slot) = by_input.get_mut(ig.input.index()) {
+                slot.get_or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+        InputIndex {
+            starts: counts,
+            transitions: ids,
+            ignores: by_input,
+        }
+    }
+
+    fn transitions(&self, input: InputId) -> &[TransitionId] {
+        let i = input.index();
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.transitions.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// `impl Trait { fn method(params) = target … }`.
@@ -531,11 +593,58 @@ pub struct Verify {
     pub max_states: Option<u64>,
     pub max_collection: Option<u64>,
     pub reach: Vec<Reach>,
+    /// The first domain of each target, built with the model's index so
+    /// the lookups below do not scan `domains`.
+    #[serde(skip)]
+    pub(crate) index: DomainIndex,
+}
+
+/// Per domain target, the position of its first domain in
+/// `Verify::domains`; `len` is the number of domains it was built from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DomainIndex {
+    len: usize,
+    by_type: std::collections::HashMap<Ty, usize>,
+    by_param: std::collections::HashMap<(InputId, ParamId), usize>,
+}
+
+impl DomainIndex {
+    fn build(domains: &[Domain]) -> Self {
+        let mut index = DomainIndex {
+            len: domains.len(),
+            ..DomainIndex::default()
+        };
+        for (i, d) in domains.iter().enumerate() {
+            match &d.target {
+                DomainTarget::Type(t) => {
+                    index.by_type.entry(t.clone()).or_insert(i);
+                }
+                DomainTarget::Param { input, param } => {
+                    index.by_param.entry((*input, *param)).or_insert(i);
+                }
+            }
+        }
+        index
+    }
 }
 
 impl Verify {
+    /// Whether the index describes `domains` (it always does in a model
+    /// returned by `check`; a `Verify` assembled by hand falls back to a
+    /// scan).
+    fn indexed(&self) -> bool {
+        self.index.len == self.domains.len()
+    }
+
     /// The domain declared for every value of `ty`, if any.
     pub fn domain_for_type(&self, ty: &Ty) -> Option<&Domain> {
+        if self.indexed() {
+            return self
+                .index
+                .by_type
+                .get(ty)
+                .and_then(|&i| self.domains.get(i));
+        }
         self.domains
             .iter()
             .find(|d| matches!(&d.target, DomainTarget::Type(t) if t == ty))
@@ -543,6 +652,13 @@ impl Verify {
 
     /// The domain declared for one input parameter, if any.
     pub fn domain_for_param(&self, input: InputId, param: ParamId) -> Option<&Domain> {
+        if self.indexed() {
+            return self
+                .index
+                .by_param
+                .get(&(input, param))
+                .and_then(|&i| self.domains.get(i));
+        }
         self.domains.iter().find(|d| {
             matches!(d.target, DomainTarget::Param { input: i, param: p } if i == input && p == param)
         })
@@ -1053,13 +1169,28 @@ impl Model {
             .map(|(i, t)| (TransitionId::from_index(i), t))
     }
 
+    /// Builds the per-input index; `check` calls it once the model is
+    /// assembled.
+    pub(crate) fn with_index(mut self) -> Self {
+        self.index = InputIndex::build(self.inputs.len(), &self.transitions, &self.ignores);
+        self.verify.index = DomainIndex::build(&self.verify.domains);
+        self
+    }
+
+    /// The ids of the transitions triggered by `input`, in declaration
+    /// order (from the index: no scan of the other transitions).
+    pub fn transition_ids_on(&self, input: InputId) -> &[TransitionId] {
+        self.index.transitions(input)
+    }
+
     /// The transitions triggered by `input`, in declaration order.
     pub fn transitions_on(
         &self,
         input: InputId,
     ) -> impl Iterator<Item = (TransitionId, &Transition)> {
-        self.transitions_with_ids()
-            .filter(move |(_, t)| t.input == input)
+        self.transition_ids_on(input)
+            .iter()
+            .filter_map(|&id| self.transition(id).map(|t| (id, t)))
     }
 
     /// The transitions that may fire for `input` in `phase` (the candidates
@@ -1073,11 +1204,32 @@ impl Model {
             .filter(move |(_, t)| t.has_source(phase))
     }
 
+    /// The `ignore` entry of `input`, if it has one.
+    pub fn ignore_of(&self, input: InputId) -> Option<&Ignore> {
+        let i = self.index.ignores.get(input.index()).copied().flatten()?;
+        self.ignores.get(i as usize)
+    }
+
+    /// The candidates of `input` in every phase that has some: `(phase,
+    /// candidates in declaration order)`, sorted by phase. Costs the sources
+    /// of the input's transitions, not phases × transitions, so callers
+    /// that need every phase of an input use it rather than
+    /// [`Model::candidates`] once per phase.
+    pub fn candidates_by_phase(&self, input: InputId) -> Vec<(PhaseId, Vec<TransitionId>)> {
+        let mut by_phase: std::collections::BTreeMap<PhaseId, Vec<TransitionId>> =
+            std::collections::BTreeMap::new();
+        for (id, t) in self.transitions_on(input) {
+            for &source in &t.sources {
+                by_phase.entry(source).or_default().push(id);
+            }
+        }
+        by_phase.into_iter().collect()
+    }
+
     /// Whether an `ignore` makes `input` a no-op in `phase`.
     pub fn is_ignored(&self, input: InputId, phase: PhaseId) -> bool {
-        self.ignores
-            .iter()
-            .any(|i| i.input == input && i.phases.binary_search(&phase).is_ok())
+        self.ignore_of(input)
+            .is_some_and(|i| i.phases.binary_search(&phase).is_ok())
     }
 
     pub fn invariant_by_name(&self, name: &str) -> Option<&Invariant> {

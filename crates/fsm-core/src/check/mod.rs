@@ -132,155 +132,159 @@ fn assemble(
         }),
         None => None,
     };
-    Some(Model {
-        name: s.machine.name.name.clone(),
-        docs: docs(&s.machine.docs),
-        span: s.machine.name.span,
-        key,
-        externs: s
-            .externs
-            .iter()
-            .map(|e| m::Extern {
-                name: e.name.name.clone(),
-                docs: docs(e.docs),
-                span: e.name.span,
-                path: e.path.clone(),
-            })
-            .collect(),
-        enums: s
-            .enums
-            .iter()
-            .map(|e| m::Enum {
-                name: e.name.name.clone(),
-                docs: docs(e.docs),
-                span: e.name.span,
-                variants: e
-                    .variants
-                    .iter()
-                    .map(|v| m::Variant {
-                        name: v.name.name.clone(),
-                        docs: docs(&v.docs),
-                        span: v.name.span,
+    Some(
+        Model {
+            name: s.machine.name.name.clone(),
+            docs: docs(&s.machine.docs),
+            span: s.machine.name.span,
+            key,
+            externs: s
+                .externs
+                .iter()
+                .map(|e| m::Extern {
+                    name: e.name.name.clone(),
+                    docs: docs(e.docs),
+                    span: e.name.span,
+                    path: e.path.clone(),
+                })
+                .collect(),
+            enums: s
+                .enums
+                .iter()
+                .map(|e| m::Enum {
+                    name: e.name.name.clone(),
+                    docs: docs(e.docs),
+                    span: e.name.span,
+                    variants: e
+                        .variants
+                        .iter()
+                        .map(|v| m::Variant {
+                            name: v.name.name.clone(),
+                            docs: docs(&v.docs),
+                            span: v.name.span,
+                        })
+                        .collect(),
+                    rust_path: e.rust_path.clone(),
+                })
+                .collect(),
+            phases: s
+                .phases
+                .iter()
+                .map(|p| Phase {
+                    name: p.def.name.name.clone(),
+                    docs: docs(&p.def.docs),
+                    span: p.def.name.span,
+                    terminal: p.terminal,
+                })
+                .collect(),
+            initial: s.initial?,
+            fields: s
+                .fields
+                .iter()
+                .zip(l.field_inits)
+                .map(|(f, init)| {
+                    Some(m::Field {
+                        name: f.def.name.name.clone(),
+                        docs: docs(&f.def.docs),
+                        span: f.def.name.span,
+                        ty: f.ty.clone()?,
+                        init: init?,
                     })
-                    .collect(),
-                rust_path: e.rust_path.clone(),
-            })
-            .collect(),
-        phases: s
-            .phases
-            .iter()
-            .map(|p| Phase {
-                name: p.def.name.name.clone(),
-                docs: docs(&p.def.docs),
-                span: p.def.name.span,
-                terminal: p.terminal,
-            })
-            .collect(),
-        initial: s.initial?,
-        fields: s
-            .fields
-            .iter()
-            .zip(l.field_inits)
-            .map(|(f, init)| {
-                Some(m::Field {
-                    name: f.def.name.name.clone(),
-                    docs: docs(&f.def.docs),
-                    span: f.def.name.span,
-                    ty: f.ty.clone()?,
-                    init: init?,
                 })
-            })
-            .collect::<Option<_>>()?,
-        inputs: s.inputs.iter().map(sig).collect::<Option<_>>()?,
-        effects: s.effects.iter().map(sig).collect::<Option<_>>()?,
-        consts: s
-            .consts
-            .iter()
-            .zip(l.consts)
-            .map(|(c, value)| {
-                Some(m::Const {
-                    name: c.name.name.clone(),
-                    docs: docs(c.docs),
-                    span: c.name.span,
-                    ty: c.ty.clone()?,
-                    value: value?,
+                .collect::<Option<_>>()?,
+            inputs: s.inputs.iter().map(sig).collect::<Option<_>>()?,
+            effects: s.effects.iter().map(sig).collect::<Option<_>>()?,
+            consts: s
+                .consts
+                .iter()
+                .zip(l.consts)
+                .map(|(c, value)| {
+                    Some(m::Const {
+                        name: c.name.name.clone(),
+                        docs: docs(c.docs),
+                        span: c.name.span,
+                        ty: c.ty.clone()?,
+                        value: value?,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        phase_sets: s
-            .phase_sets
-            .iter()
-            .map(|p| {
-                Some(m::PhaseSet {
-                    name: p.name.name.clone(),
-                    docs: docs(p.docs),
-                    span: p.name.span,
-                    phases: p.phases.clone()?,
+                .collect::<Option<_>>()?,
+            phase_sets: s
+                .phase_sets
+                .iter()
+                .map(|p| {
+                    Some(m::PhaseSet {
+                        name: p.name.name.clone(),
+                        docs: docs(p.docs),
+                        span: p.name.span,
+                        phases: p.phases.clone()?,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        guards: s
-            .guards
-            .iter()
-            .zip(l.guards)
-            .map(|(g, expr)| {
-                Some(m::Guard {
-                    name: g.def.name.name.clone(),
-                    docs: docs(&g.def.docs),
-                    span: g.def.name.span,
-                    params: params(&g.params)?,
-                    expr: expr?,
+                .collect::<Option<_>>()?,
+            guards: s
+                .guards
+                .iter()
+                .zip(l.guards)
+                .map(|(g, expr)| {
+                    Some(m::Guard {
+                        name: g.def.name.name.clone(),
+                        docs: docs(&g.def.docs),
+                        span: g.def.name.span,
+                        params: params(&g.params)?,
+                        expr: expr?,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        derived: s
-            .derived
-            .iter()
-            .zip(l.derived)
-            .map(|(d, expr)| {
-                Some(m::Derived {
-                    name: d.name.name.clone(),
-                    docs: docs(d.docs),
-                    span: d.name.span,
-                    ty: d.ty.clone()?,
-                    expr: expr?,
+                .collect::<Option<_>>()?,
+            derived: s
+                .derived
+                .iter()
+                .zip(l.derived)
+                .map(|(d, expr)| {
+                    Some(m::Derived {
+                        name: d.name.name.clone(),
+                        docs: docs(d.docs),
+                        span: d.name.span,
+                        ty: d.ty.clone()?,
+                        expr: expr?,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        transitions: l
-            .transitions
-            .into_iter()
-            .map(|t| {
-                Some(m::Transition {
-                    name: t.name.name.clone(),
-                    docs: docs(t.docs),
-                    span: t.name.span,
-                    input: t.input?,
-                    sources: t.sources?,
-                    target: t.target?,
-                    guards: t.guards.into_iter().collect::<Option<_>>()?,
-                    body: t.body?,
+                .collect::<Option<_>>()?,
+            transitions: l
+                .transitions
+                .into_iter()
+                .map(|t| {
+                    Some(m::Transition {
+                        name: t.name.name.clone(),
+                        docs: docs(t.docs),
+                        span: t.name.span,
+                        input: t.input?,
+                        sources: t.sources?,
+                        target: t.target?,
+                        guards: t.guards.into_iter().collect::<Option<_>>()?,
+                        body: t.body?,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        ignores: ignores?,
-        invariants: s
-            .invariants
-            .iter()
-            .zip(l.invariants)
-            .map(|(i, expr)| {
-                Some(m::Invariant {
-                    name: i.name.name.clone(),
-                    docs: docs(i.docs),
-                    span: i.name.span,
-                    expr: expr?,
-                    always: i.always,
+                .collect::<Option<_>>()?,
+            ignores: ignores?,
+            invariants: s
+                .invariants
+                .iter()
+                .zip(l.invariants)
+                .map(|(i, expr)| {
+                    Some(m::Invariant {
+                        name: i.name.name.clone(),
+                        docs: docs(i.docs),
+                        span: i.name.span,
+                        expr: expr?,
+                        always: i.always,
+                    })
                 })
-            })
-            .collect::<Option<_>>()?,
-        verify: verify?,
-        bindings,
-    })
+                .collect::<Option<_>>()?,
+            verify: verify?,
+            bindings,
+            index: Default::default(),
+        }
+        .with_index(),
+    )
 }
 
 /// What the whole pipeline after `resolve` shares: the symbol tables, the

@@ -1,0 +1,17 @@
+//! A spec that grows with a size: `n` inputs, each the trigger of one
+//! transition from the initial phase to a terminal one. Written as compactly
+//! as the syntax allows (one line per input and its transition), so that
+//! the largest size still fits in `fsm_core::MAX_SOURCE_LEN`.
+
+#![allow(dead_code)]
+
+/// The spec with `n` one-transition inputs.
+pub fn spec(n: usize) -> String {
+    let mut out = String::with_capacity(64 + n * 52);
+    out.push_str("machine Scale {\nphases { A, B }\ninitial A\nterminal B\n");
+    for i in 0..n {
+        out.push_str(&format!("input I{i} transition t{i} on I{i} from A->B\n"));
+    }
+    out.push_str("}\n");
+    out
+}
