@@ -26,7 +26,7 @@ use crate::model::{
 };
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a transition's block does, as far as codegen cares.
 struct BlockFacts {
@@ -143,15 +143,25 @@ impl Gen<'_> {
     fn phase_arms(&self, input: InputId, input_name: &str) -> TokenStream {
         // (candidates, ignored) → the phases that have them.
         type Arm = (Vec<TransitionId>, bool);
+        // In order of first appearance, found again through `seen`.
         let mut groups: Vec<(Arm, Vec<PhaseId>)> = Vec::new();
+        let mut seen: HashMap<Arm, usize> = HashMap::new();
+        let table = self.m.candidates_by_phase(input);
         for phase in self.m.phase_ids() {
-            let candidates: Vec<TransitionId> =
-                self.m.candidates(input, phase).map(|(id, _)| id).collect();
+            let candidates: Vec<TransitionId> = table
+                .binary_search_by_key(&phase, |(p, _)| *p)
+                .ok()
+                .and_then(|i| table.get(i))
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
             let ignored = candidates.is_empty() && self.m.is_ignored(input, phase);
             let key = (candidates, ignored);
-            match groups.iter_mut().find(|(k, _)| *k == key) {
+            match seen.get(&key).and_then(|&g| groups.get_mut(g)) {
                 Some((_, phases)) => phases.push(phase),
-                None => groups.push((key, vec![phase])),
+                None => {
+                    seen.insert(key.clone(), groups.len());
+                    groups.push((key, vec![phase]));
+                }
             }
         }
         let mut out = TokenStream::new();

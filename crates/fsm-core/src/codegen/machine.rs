@@ -477,10 +477,11 @@ pub(crate) fn surely_emitted(body: &[TStmt]) -> std::collections::BTreeSet<crate
 /// The effects a block may emit, in order of first appearance.
 pub(crate) fn emitted_effects(body: &[TStmt]) -> Vec<crate::model::EffectId> {
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for s in body {
         s.walk(&mut |s| {
             if let TStmtKind::Emit { effect, .. } = &s.kind
-                && !out.contains(effect)
+                && seen.insert(*effect)
             {
                 out.push(*effect);
             }

@@ -42,10 +42,9 @@ impl Gen<'_> {
             return quote!(self.__view());
         }
         let view = &self.view_ty;
-        let members = self.view_members(|f| {
+        let members = self.view_members(|id, f| {
             let name = names::ident(&f.name);
-            let id = self.m.field_by_name(&f.name);
-            if id.is_some_and(|id| staged.contains(&id)) {
+            if staged.contains(&id) {
                 let local = field_local(&f.name);
                 quote!(&#local)
             } else {
@@ -58,7 +57,7 @@ impl Gen<'_> {
     /// `name: value` for every member of the view.
     fn view_members(
         &self,
-        field: impl Fn(&crate::model::Field) -> TokenStream,
+        field: impl Fn(FieldId, &crate::model::Field) -> TokenStream,
     ) -> Vec<TokenStream> {
         let mut members = Vec::new();
         if self.view_reads.key
@@ -72,7 +71,7 @@ impl Gen<'_> {
         for f in &self.view_reads.fields {
             if let Some(def) = self.m.field(*f) {
                 let name = names::ident(&def.name);
-                let value = field(def);
+                let value = field(*f, def);
                 members.push(quote!(#name: #value));
             }
         }
@@ -109,7 +108,7 @@ impl Gen<'_> {
                 decls.push(quote!(#name: &'a #ty));
             }
         }
-        let members = self.view_members(|f| {
+        let members = self.view_members(|_, f| {
             let name = names::ident(&f.name);
             quote!(&self.#name)
         });
