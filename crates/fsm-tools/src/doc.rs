@@ -142,18 +142,33 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
     let mut verdicts = Vec::new();
     let names = |pick: &dyn Fn(&FindingKind) -> Option<String>| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         for name in report.findings.iter().filter_map(|f| pick(&f.kind)) {
             let name = format!("`{name}`");
-            if !out.contains(&name) {
+            if seen.insert(name.clone()) {
                 out.push(name);
             }
         }
         out
     };
+    let violated: HashSet<&str> = report
+        .findings
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FindingKind::InvariantViolated { invariant } => Some(invariant.as_str()),
+            _ => None,
+        })
+        .collect();
+    let unreached: HashSet<&str> = report
+        .findings
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FindingKind::UnreachedGoal { reach } => Some(reach.as_str()),
+            _ => None,
+        })
+        .collect();
     for invariant in &model.invariants {
-        let violated = report.findings.iter().any(|f| {
-            matches!(&f.kind, FindingKind::InvariantViolated { invariant: name } if *name == invariant.name)
-        });
+        let violated = violated.contains(invariant.name.as_str());
         let verdict = if violated {
             "**violated**".to_owned()
         } else {
@@ -162,9 +177,7 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
         verdicts.push((format!("invariant `{}`", invariant.name), verdict));
     }
     for reach in &model.verify.reach {
-        let unreached = report.findings.iter().any(|f| {
-            matches!(&f.kind, FindingKind::UnreachedGoal { reach: name } if *name == reach.name)
-        });
+        let unreached = unreached.contains(reach.name.as_str());
         let verdict = if unreached {
             format!("**not reached**{bounded}")
         } else {
@@ -322,10 +335,16 @@ fn matrix(out: &mut String, model: &Model) {
         };
         let input_id = InputId(raw);
         let _ = write!(out, "| `{}` |", input.name);
+        let table = model.candidates_by_phase(input_id);
         for phase in model.phase_ids() {
-            let names: Vec<String> = model
-                .candidates(input_id, phase)
-                .map(|(_, t)| format!("`{}`", t.name))
+            let names: Vec<String> = table
+                .binary_search_by_key(&phase, |(p, _)| *p)
+                .ok()
+                .and_then(|i| table.get(i))
+                .map_or(&[][..], |(_, c)| c.as_slice())
+                .iter()
+                .filter_map(|id| model.transition(*id))
+                .map(|t| format!("`{}`", t.name))
                 .collect();
             if !names.is_empty() {
                 let _ = write!(out, " {} |", names.join(", "));
@@ -448,11 +467,12 @@ fn transitions(out: &mut String, model: &Model, printer: &Printer<'_>) {
 /// appear in its statements.
 pub fn emitted<'m>(model: &'m Model, transition: &Transition) -> Vec<&'m str> {
     let mut names: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
     for stmt in &transition.body {
         stmt.walk(&mut |s| {
             if let TStmtKind::Emit { effect, .. } = &s.kind {
                 let name = model.effect(*effect).map_or("?", |e| e.name.as_str());
-                if !names.contains(&name) {
+                if seen.insert(name) {
                     names.push(name);
                 }
             }

@@ -47,17 +47,21 @@ pub fn edge_label(model: &Model, transition: &Transition) -> String {
 /// For each phase that ignores inputs, the names of those inputs, in phase
 /// order and then in the order of `Model::ignores`.
 pub fn ignored_by_phase(model: &Model) -> Vec<(PhaseId, Vec<&str>)> {
+    let mut by_phase: Vec<Vec<&str>> = vec![Vec::new(); model.phases.len()];
+    for ignore in &model.ignores {
+        let Some(input) = model.input(ignore.input) else {
+            continue;
+        };
+        for phase in &ignore.phases {
+            if let Some(names) = by_phase.get_mut(phase.index()) {
+                names.push(input.name.as_str());
+            }
+        }
+    }
     model
         .phase_ids()
-        .filter_map(|phase| {
-            let inputs: Vec<&str> = model
-                .ignores
-                .iter()
-                .filter(|i| i.phases.binary_search(&phase).is_ok())
-                .filter_map(|i| model.input(i.input).map(|s| s.name.as_str()))
-                .collect();
-            (!inputs.is_empty()).then_some((phase, inputs))
-        })
+        .zip(by_phase)
+        .filter(|(_, inputs)| !inputs.is_empty())
         .collect()
 }
 
@@ -328,8 +332,9 @@ pub fn escape_dot(text: &str) -> String {
 /// The machine as a Graphviz `digraph`, as `options` say.
 pub fn dot_with(model: &Model, options: &Options) -> String {
     let q = |p: PhaseId| format!("\"{}\"", escape_dot(model.phase_name(p)));
+    let names: HashSet<&str> = model.phases.iter().map(|p| p.name.as_str()).collect();
     let mut start = String::from("__start");
-    while model.phases.iter().any(|p| p.name == start) {
+    while names.contains(start.as_str()) {
         start.push('_');
     }
     let mut out = String::new();

@@ -36,7 +36,7 @@ use fsm_core::model::{
     AssignOp, BinOp, FieldId, IntTy, Method, Model, PhaseId, Quantifier, TExpr, TExprKind, TStmt,
     TStmtKind, Transition, Ty, UnOp,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 /// The most nested expressions or statements the export follows.
@@ -298,10 +298,10 @@ impl Ints {
 
     fn enc(&self, i: i128) -> Result<i128, ExportError> {
         let (lo, hi) = self.safe();
-        if let Some(k) = self.high.iter().position(|x| *x == i) {
+        if let Ok(k) = self.high.binary_search(&i) {
             return Ok(hi + 1 + k as i128);
         }
-        if let Some(k) = self.low.iter().position(|x| *x == i) {
+        if let Ok(k) = self.low.binary_search(&i) {
             return Ok(lo - self.low.len() as i128 + k as i128);
         }
         if i < lo || i > hi {
@@ -1375,17 +1375,15 @@ impl Gen<'_> {
         };
         // Phases grouped by their candidates, with each candidate's guards.
         let mut groups: Vec<(Vec<usize>, Vec<PhaseId>)> = Vec::new();
-        for phase in m.phase_ids() {
-            let cands: Vec<usize> = m
-                .candidates(inst.input, phase)
-                .map(|(id, _)| id.index())
-                .collect();
-            if cands.is_empty() {
-                continue;
-            }
-            match groups.iter_mut().find(|(c, _)| *c == cands) {
+        let mut seen: HashMap<Vec<usize>, usize> = HashMap::new();
+        for (phase, cands) in m.candidates_by_phase(inst.input) {
+            let cands: Vec<usize> = cands.iter().map(|id| id.index()).collect();
+            match seen.get(&cands).and_then(|&g| groups.get_mut(g)) {
                 Some((_, phases)) => phases.push(phase),
-                None => groups.push((cands, vec![phase])),
+                None => {
+                    seen.insert(cands.clone(), groups.len());
+                    groups.push((cands, vec![phase]));
+                }
             }
         }
         let mut enabled = Vec::new();

@@ -693,7 +693,7 @@ impl Gen<'_> {
         let _ = writeln!(w);
 
         let mut next = Vec::new();
-        for t in &m.transitions {
+        for (tid, t) in m.transitions_with_ids() {
             let input = m.input(t.input);
             let params: Vec<String> = input
                 .map(|i| (0..i.params.len()).map(|j| format!("p_{j}")).collect())
@@ -702,7 +702,7 @@ impl Gen<'_> {
             let mut conj = vec![format!("phase \\in {}", self.phase_set(&t.sources))];
             // Earlier candidates for the same input come first.
             for (id, other) in m.transitions_on(t.input) {
-                if other.name == t.name {
+                if id == tid {
                     break;
                 }
                 let shared: Vec<_> = other
@@ -715,7 +715,6 @@ impl Gen<'_> {
                     continue;
                 }
                 let (ook, ov) = self.guards(other)?;
-                let _ = id;
                 conj.push(format!(
                     "(phase \\in {} => ({}))",
                     self.phase_set(&shared),

@@ -142,20 +142,11 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
     let instances = eval::input_instances(model)?;
     let init = eval::initial(model, key.clone())?;
 
-    // Per input and phase: the candidates (an input with none in a phase
-    // is ignored or rejected there without evaluating anything).
-    let candidates: Vec<Vec<Vec<TransitionId>>> = (0..model.inputs.len())
-        .map(|i| {
-            model
-                .phase_ids()
-                .map(|p| {
-                    model
-                        .candidates(InputId(u32::try_from(i).unwrap_or(u32::MAX)), p)
-                        .map(|(t, _)| t)
-                        .collect()
-                })
-                .collect()
-        })
+    // Per input, the phases where it has candidates, sorted, with them (an
+    // input with none in a phase is ignored or rejected there without
+    // evaluating anything). Sparse: its size is the transitions' sources.
+    let candidates: Vec<Vec<(PhaseId, Vec<TransitionId>)>> = (0..model.inputs.len())
+        .map(|i| model.candidates_by_phase(InputId(u32::try_from(i).unwrap_or(u32::MAX))))
         .collect();
 
     let mut search = Search {
@@ -209,8 +200,11 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         for (ii, inst) in instances.iter().enumerate() {
             let cands = candidates
                 .get(inst.input.index())
-                .and_then(|c| c.get(state.phase.index()))
-                .map_or(&[][..], Vec::as_slice);
+                .and_then(|c| {
+                    let i = c.binary_search_by_key(&state.phase, |(p, _)| *p).ok()?;
+                    c.get(i)
+                })
+                .map_or(&[][..], |(_, c)| c.as_slice());
             if cands.is_empty() {
                 continue;
             }
