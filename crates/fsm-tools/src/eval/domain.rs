@@ -18,8 +18,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `max_collection` when the spec does not set it.
 pub const DEFAULT_MAX_COLLECTION: u64 = 2;
 
-/// The most values one domain, or input instances one input, may have.
+/// The most values one domain may have.
 pub const MAX_INSTANCES: usize = 1 << 20;
+
+/// The most input instances all inputs together may have. The instances
+/// are counted from the domains before any is built, so a spec over this
+/// bound costs no memory: it is an error naming the input that crosses it
+/// and the size of each of its parameters' domains.
+pub const MAX_TOTAL_INSTANCES: usize = 1 << 18;
 
 /// The most elements a generated collection may hold.
 const MAX_NESTED: usize = 4096;
@@ -35,19 +41,60 @@ pub fn max_collection(model: &Model) -> u64 {
 /// Every input instance: each input in declaration order with every
 /// combination of its parameters' domain values (the last parameter
 /// varying fastest).
+///
+/// Fails, before building any instance, when the instances of all inputs
+/// together would be more than [`MAX_TOTAL_INSTANCES`].
 pub fn input_instances(model: &Model) -> Result<Vec<InputValue>, EvalError> {
-    let mut out = Vec::new();
+    let param_error = |sig: &fsm_core::model::Input, j: usize, e: EvalError| {
+        let name = sig.params.get(j).map_or("?", |p| p.name.as_str());
+        EvalError::new(format!(
+            "parameter `{name}` of input `{}`: {}",
+            sig.name, e.message
+        ))
+    };
+    // Count first: nothing is built for a spec over the bound.
+    let mut total: u128 = 0;
+    for (i, sig) in model.inputs.iter().enumerate() {
+        let id = InputId(u32::try_from(i).unwrap_or(u32::MAX));
+        let mut sizes = Vec::with_capacity(sig.params.len());
+        for (j, p) in sig.params.iter().enumerate() {
+            let pid = ParamId(u32::try_from(j).unwrap_or(u32::MAX));
+            let n =
+                count_of(model, &p.ty, Some((id, pid)), 0).map_err(|e| param_error(sig, j, e))?;
+            sizes.push(n);
+        }
+        let count = sizes.iter().fold(1u128, |a, n| a.saturating_mul(*n));
+        total = total.saturating_add(count);
+        if total > MAX_TOTAL_INSTANCES as u128 {
+            let domains: Vec<String> = sig
+                .params
+                .iter()
+                .zip(&sizes)
+                .map(|(p, n)| {
+                    format!(
+                        "`{}: {}` has {} values",
+                        p.name,
+                        model.ty_name(&p.ty),
+                        show_count(*n)
+                    )
+                })
+                .collect();
+            return Err(EvalError::new(format!(
+                "input `{}` has {} instances ({}), which brings the input instances to more than {MAX_TOTAL_INSTANCES}; narrow its domains in `verify {{ domain … }}` or lower `max_collection`",
+                sig.name,
+                show_count(count),
+                domains.join(", ")
+            )));
+        }
+    }
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     for (i, sig) in model.inputs.iter().enumerate() {
         let id = InputId(u32::try_from(i).unwrap_or(u32::MAX));
         let mut domains = Vec::with_capacity(sig.params.len());
         for (j, p) in sig.params.iter().enumerate() {
             let pid = ParamId(u32::try_from(j).unwrap_or(u32::MAX));
-            let values = domain_values(model, &p.ty, Some((id, pid))).map_err(|e| {
-                EvalError::new(format!(
-                    "parameter `{}` of input `{}`: {}",
-                    p.name, sig.name, e.message
-                ))
-            })?;
+            let values =
+                domain_values(model, &p.ty, Some((id, pid))).map_err(|e| param_error(sig, j, e))?;
             domains.push(values);
         }
         let mut combos: Vec<Vec<Value>> = vec![Vec::new()];
@@ -233,6 +280,109 @@ fn values_of(
             )));
         }
     })
+}
+
+/// How many values [`domain_values`] gives for `ty` (saturating), counted
+/// without building them.
+pub fn domain_size(
+    model: &Model,
+    ty: &Ty,
+    param: Option<(InputId, ParamId)>,
+) -> Result<u128, EvalError> {
+    count_of(model, ty, param, 0)
+}
+
+/// A count for a message: exact up to `u64::MAX`.
+fn show_count(n: u128) -> String {
+    match u64::try_from(n) {
+        Ok(n) if n < u64::MAX => n.to_string(),
+        _ => "more than 2^64".to_owned(),
+    }
+}
+
+/// How many values [`values_of`] gives for `ty` (saturating), without
+/// building them: the declared domain's (deduplicated) size, or the size
+/// of the default domain computed from its parts.
+fn count_of(
+    model: &Model,
+    ty: &Ty,
+    param: Option<(InputId, ParamId)>,
+    depth: usize,
+) -> Result<u128, EvalError> {
+    if depth > 32 {
+        return Err(EvalError::new("a parameter type nests too deeply"));
+    }
+    let declared = param
+        .and_then(|(i, p)| model.verify.domain_for_param(i, p))
+        .or_else(|| model.verify.domain_for_type(ty));
+    if let Some(d) = declared {
+        return Ok(match &d.values {
+            DomainValues::Range { lo, hi } => {
+                u128::try_from(hi.saturating_sub(*lo)).map_or(0, |n| n.saturating_add(1))
+            }
+            DomainValues::List(exprs) => {
+                let mut seen = BTreeSet::new();
+                for e in exprs {
+                    let v = constant(model, e).map_err(|f| EvalError::new(f.message()))?;
+                    seen.insert(coerce(v, ty));
+                }
+                seen.len() as u128
+            }
+        });
+    }
+    let k = u128::from(max_collection(model));
+    Ok(match ty {
+        Ty::Bool => 2,
+        Ty::Enum(e) => model.enum_def(*e).map_or(0, |d| d.variants.len()) as u128,
+        Ty::Phase => model.phases.len() as u128,
+        Ty::Option(t) => count_of(model, t, None, depth + 1)?.saturating_add(1),
+        Ty::Set(t) => {
+            let n = count_of(model, t, None, depth + 1)?;
+            partial_sums(n, k, 1)
+        }
+        Ty::List(t) => {
+            let n = count_of(model, t, None, depth + 1)?;
+            // Σ n^j for j in 0..=k.
+            let (mut sum, mut power, mut j) = (1u128, 1u128, 0u128);
+            while j < k && sum < u128::MAX && n > 0 {
+                power = power.saturating_mul(n);
+                sum = sum.saturating_add(power);
+                j += 1;
+            }
+            sum
+        }
+        Ty::Map(kt, vt) => {
+            let keys = count_of(model, kt, None, depth + 1)?;
+            let vals = count_of(model, vt, None, depth + 1)?;
+            partial_sums(keys, k, vals)
+        }
+        Ty::Int(_) | Ty::String | Ty::Extern(_) => {
+            let name = model.ty_name(ty);
+            return Err(EvalError::new(format!(
+                "no domain for `{name}`; give one in `verify {{ domain {name} = … }}`"
+            )));
+        }
+    })
+}
+
+/// Σ C(n, j) · v^j for j in 0..=min(k, n), saturating: the subsets of at
+/// most `k` of `n` elements (`v` = 1), or the partial maps of at most `k`
+/// of `n` keys to `v` values.
+fn partial_sums(n: u128, k: u128, v: u128) -> u128 {
+    let (mut sum, mut term, mut j) = (1u128, 1u128, 0u128);
+    while j < k.min(n) && sum < u128::MAX {
+        // term = C(n, j + 1) · v^(j + 1), from C(n, j) · v^j.
+        term = match term.checked_mul(n - j) {
+            Some(t) => (t / (j + 1)).saturating_mul(v),
+            None => u128::MAX,
+        };
+        if v == 0 {
+            break;
+        }
+        sum = sum.saturating_add(term);
+        j += 1;
+    }
+    sum
 }
 
 fn too_many(model: &Model, ty: &Ty) -> EvalError {

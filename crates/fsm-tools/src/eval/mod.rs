@@ -17,7 +17,10 @@ mod domain;
 mod expr;
 mod json;
 
-pub use domain::{domain_values, input_instances, key_value, max_collection};
+pub use domain::{
+    MAX_INSTANCES, MAX_TOTAL_INSTANCES, domain_size, domain_values, input_instances, key_value,
+    max_collection,
+};
 pub use json::{
     effect_json, input_json, render_input, render_value, snapshot_json, snapshot_json_with_version,
     to_json,
@@ -50,6 +53,40 @@ pub enum Value {
     List(Vec<Value>),
     /// An abstract value of an extern type, named by a domain string.
     Extern(ExternId, String),
+}
+
+impl Value {
+    /// An estimate of the heap memory the value holds: its strings, its
+    /// elements, and for sets and maps their B-tree nodes (taken as full,
+    /// eleven entries each); allocator overhead is not counted.
+    pub fn heap_bytes(&self) -> usize {
+        const NODE: usize = 11;
+        let slot = std::mem::size_of::<Value>();
+        let nodes = |len: usize, entry: usize| len.div_ceil(NODE) * (NODE * entry + 16);
+        match self {
+            Value::Bool(_) | Value::Int(_) | Value::Phase(_) | Value::Enum(..) | Value::None => 0,
+            Value::Str(s) | Value::Extern(_, s) => s.capacity(),
+            Value::Some(v) => slot + v.heap_bytes(),
+            Value::Set(s) => nodes(s.len(), slot) + s.iter().map(Value::heap_bytes).sum::<usize>(),
+            Value::Map(m) => {
+                nodes(m.len(), 2 * slot)
+                    + m.iter()
+                        .map(|(k, v)| k.heap_bytes() + v.heap_bytes())
+                        .sum::<usize>()
+            }
+            Value::List(l) => l.capacity() * slot + l.iter().map(Value::heap_bytes).sum::<usize>(),
+        }
+    }
+}
+
+impl InputValue {
+    /// An estimate of the memory the instance takes (itself and its
+    /// arguments, see [`Value::heap_bytes`]).
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<InputValue>()
+            + self.args.capacity() * std::mem::size_of::<Value>()
+            + self.args.iter().map(Value::heap_bytes).sum::<usize>()
+    }
 }
 
 /// The state of one machine instance.

@@ -2,7 +2,7 @@
 //! reference.
 
 use super::*;
-use fsm_core::model::InputId;
+use fsm_core::model::{InputId, ParamId};
 
 fn model(spec: &str) -> Model {
     let c = fsm_core::compile("t.fsm", spec.as_bytes());
@@ -269,4 +269,39 @@ fn snapshots_hold_the_version_the_key_fields_and_derived_values() {
             "empty": true,
         })
     );
+}
+
+#[test]
+fn domain_sizes_are_counted_as_the_values_are_built() {
+    let m = model(
+        "machine D {
+            extern Id = crate::Id
+            enum Color { Red, Green, Blue }
+            phases { A, B }
+            initial A
+            input Pick(
+                ids: Set<Id>,
+                flag: bool,
+                n: Option<u16>,
+                list: List<Color>,
+                map: Map<Color, Option<bool>>,
+                nested: Set<Option<u16>>,
+                phase: Phase,
+                own: u8
+            )
+            verify {
+                domain Id = [\"a\", \"b\", \"c\", \"a\"]
+                domain u16 = 1..5
+                domain Pick.own = 3..9
+                max_collection 3
+            }
+        }",
+    );
+    let input = &m.inputs[0];
+    for (j, p) in input.params.iter().enumerate() {
+        let param = Some((InputId(0), ParamId(u32::try_from(j).unwrap())));
+        let built = domain_values(&m, &p.ty, param).unwrap().len();
+        let counted = domain_size(&m, &p.ty, param).unwrap();
+        assert_eq!(counted, built as u128, "parameter `{}`", p.name);
+    }
 }
