@@ -56,6 +56,11 @@ fn json_reports_every_finding_kind_and_no_time_on_request() {
     assert_eq!(report["states"], 9);
     assert_eq!(report["complete"], true);
     assert!(report.get("elapsed_ms").is_none());
+    assert!(report.get("peak_rss_bytes").is_none());
+    assert!(
+        report.get("notes").is_none(),
+        "a complete search has no notes"
+    );
     let kinds: Vec<(&str, Value)> = report["findings"]
         .as_array()
         .expect("findings")
@@ -113,6 +118,61 @@ fn bounds_from_the_command_line_cut_the_search() {
     let report: Value = serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
     assert_eq!(report["states"], 3);
     assert_eq!(report["complete"], false);
+}
+
+#[test]
+fn a_search_cut_by_max_states_exits_0_with_unseen_transitions_as_notes() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verify_cut");
+    fs::create_dir_all(&dir).expect("create a folder");
+    let spec = dir.join("ring.fsm");
+    fs::write(
+        &spec,
+        "machine Ring { phases { A, B, C, D } initial A input Next \
+         transition ab on Next from A -> B transition bc on Next from B -> C \
+         transition cd on Next from C -> D transition da on Next from D -> A }",
+    )
+    .expect("write the spec");
+    let spec = spec.display().to_string();
+    let out = fsm(&["verify", "--no-time", &spec]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    let out = fsm(&["verify", "--max-states", "2", "--no-time", &spec]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("(cut by max_states 2)"), "{stdout}");
+    assert!(stdout.contains("; 0 findings, 2 notes"), "{stdout}");
+    assert!(
+        stdout
+            .contains("  note (dead_transition): transition `cd` does not fire within the bounds"),
+        "{stdout}"
+    );
+
+    let out = fsm(&["verify", "--max-states", "2", "--format", "json", &spec]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let notes: Vec<(&str, &str)> = report["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap_or(""),
+                n["transition"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [("dead_transition", "cd"), ("dead_transition", "da")]
+    );
+    // Without `--no-time`, the memory of the whole process is measured too.
+    if cfg!(target_os = "linux") {
+        assert!(report["peak_rss_bytes"].as_u64().is_some_and(|b| b > 0));
+    }
+    assert!(report["store_bytes"].as_u64().is_some_and(|b| b > 0));
+    assert!(report["instance_bytes"].as_u64().is_some_and(|b| b > 0));
 }
 
 #[test]

@@ -215,8 +215,32 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
             }),
         ),
     ];
+    // What a cut search did not see is a note, not a finding.
+    let unseen = |pick: &dyn Fn(&FindingKind) -> Option<String>| -> Vec<String> {
+        report
+            .notes
+            .iter()
+            .filter_map(|n| pick(&n.kind))
+            .map(|name| format!("`{name}`"))
+            .collect()
+    };
+    let unseen_transitions = unseen(&|k| match k {
+        FindingKind::DeadTransition { transition } => Some(transition.clone()),
+        _ => None,
+    });
+    let unseen_terminals = unseen(&|k| match k {
+        FindingKind::UnreachableTerminal { phase } => Some(phase.clone()),
+        _ => None,
+    });
     for (check, found) in checks {
-        let verdict = if found.is_empty() {
+        let unseen = match check {
+            "dead transitions" => &unseen_transitions,
+            "unreachable terminal phases" => &unseen_terminals,
+            _ => &Vec::new(),
+        };
+        let verdict = if found.is_empty() && !unseen.is_empty() {
+            format!("none{bounded}; {} not seen within them", unseen.join(", "))
+        } else if found.is_empty() {
             format!("none{bounded}")
         } else {
             format!("**{}**", found.join(", "))

@@ -196,3 +196,141 @@ fn max_states_cuts_the_search_and_progress_is_reported() {
     assert!(calls > 0);
     assert!(report.bytes_per_state > 0 && report.bytes_per_state < 200);
 }
+
+fn compile(name: &str, text: &str) -> Model {
+    let c = fsm_core::compile(name, text.as_bytes());
+    c.model
+        .unwrap_or_else(|| panic!("{name} does not compile: {:?}", c.diagnostics))
+}
+
+/// Four inputs of one `Set<u64>` each, whose domain (every set of at most
+/// two of `values` numbers) is `1 + values + values·(values-1)/2`.
+fn four_sets(values: u32) -> String {
+    format!(
+        "machine Sets {{
+            phases {{ A }}
+            initial A
+            state {{ n: u64 = 0 }}
+            input Add(xs: Set<u64>)
+            input Remove(xs: Set<u64>)
+            input Keep(xs: Set<u64>)
+            input Drop(xs: Set<u64>)
+            transition add on Add from A -> stay {{ n = 1 }}
+            transition remove on Remove from A -> stay {{ n = 2 }}
+            transition keep on Keep from A -> stay {{ n = 3 }}
+            transition drop on Drop from A -> stay {{ n = 0 }}
+            verify {{
+                domain u64 = 0..{values}
+                max_collection 2
+            }}
+        }}"
+    )
+}
+
+#[test]
+fn input_instances_over_the_total_bound_are_an_error_before_any_is_built() {
+    // 1 400 numbers: 980 701 sets per input, about 3.9 million instances
+    // in all, which built up front took gigabytes.
+    let model = compile("sets.fsm", &four_sets(1_400));
+    let err = verify::verify(
+        &model,
+        &mut Options {
+            max_states: Some(10),
+            ..Options::default()
+        },
+    )
+    .expect_err("over the bound");
+    let message = err.message;
+    assert!(
+        message.contains("input `Add` has 980701 instances")
+            && message.contains("`xs: Set<u64>` has 980701 values")
+            && message.contains(&format!("more than {}", eval::MAX_TOTAL_INSTANCES))
+            && message.contains("narrow its domains in `verify { domain … }`"),
+        "{message}"
+    );
+    // The exports that enumerate instances refuse it the same way.
+    let err = fsm_tools::export::promela(&model).expect_err("over the bound");
+    assert!(err.message.contains("input `Add`"), "{err}");
+}
+
+#[test]
+fn input_instances_within_the_bound_are_counted_and_their_memory_reported() {
+    // 300 numbers: 45 151 sets per input, 180 604 in all.
+    let model = compile("sets.fsm", &four_sets(300));
+    let report = verify::verify(
+        &model,
+        &mut Options {
+            max_states: Some(10),
+            ..Options::default()
+        },
+    )
+    .expect("within the bound");
+    assert_eq!(report.instances, 4 * 45_151);
+    assert!(report.instances <= eval::MAX_TOTAL_INSTANCES as u64);
+    // The instance table dwarfs the four states' store, and the report
+    // says so rather than only bytes per state.
+    assert_eq!(report.states, 4);
+    assert!(
+        report.instance_bytes > 1000 * report.store_bytes,
+        "{} vs {}",
+        report.instance_bytes,
+        report.store_bytes
+    );
+    assert!(report.instance_bytes > report.instances * 64);
+}
+
+#[test]
+fn a_search_cut_by_max_states_notes_unseen_transitions_instead_of_failing() {
+    let model = compile(
+        "ring.fsm",
+        "machine Ring {
+            phases { A, B, C, D, Off }
+            initial A
+            terminal Off
+            input Next
+            input Stop
+            transition ab on Next from A -> B
+            transition bc on Next from B -> C
+            transition cd on Next from C -> D
+            transition da on Next from D -> A
+            transition stop on Stop from D -> Off
+        }",
+    );
+    let full = verify::verify(&model, &mut Options::default()).expect("verify");
+    assert!(full.complete);
+    assert!(
+        full.findings.is_empty() && full.notes.is_empty(),
+        "{full:?}"
+    );
+
+    let cut = verify::verify(
+        &model,
+        &mut Options {
+            max_states: Some(2),
+            ..Options::default()
+        },
+    )
+    .expect("verify");
+    assert!(!cut.complete);
+    assert!(cut.findings.is_empty(), "{:?}", cut.findings);
+    let noted: Vec<(FindingKind, &str)> = cut
+        .notes
+        .iter()
+        .map(|n| (n.kind.clone(), n.message.as_str()))
+        .collect();
+    let dead = |t: &str| FindingKind::DeadTransition {
+        transition: t.to_owned(),
+    };
+    assert_eq!(
+        noted.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+        [
+            dead("cd"),
+            dead("da"),
+            dead("stop"),
+            FindingKind::UnreachableTerminal {
+                phase: "Off".to_owned()
+            }
+        ]
+    );
+    assert!(noted.iter().all(|(_, m)| m.contains("within the bounds")));
+}

@@ -96,9 +96,11 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         } else {
             report
         };
+        // Like the time, the peak memory differs from run to run.
+        let peak = if args.no_time { None } else { peak_rss() };
         match args.format {
-            Format::Human => output::print(&human(&name, &report)),
-            Format::Json => output::print(&format!("{}\n", json_line(&name, &report))),
+            Format::Human => output::print(&human(&name, &report, peak)),
+            Format::Json => output::print(&format!("{}\n", json_line(&name, &report, peak))),
         }
         if !report.findings.is_empty() {
             outcome = outcome.max(Outcome::SpecErrors);
@@ -182,9 +184,46 @@ fn test_file(modules: &[String]) -> String {
     out
 }
 
-/// One JSON object per machine: the spec path, then the report.
-fn json_line(path: &str, report: &Report) -> String {
-    let body = serde_json::to_string(report).unwrap_or_else(|_| "{}".to_owned());
+/// The peak resident memory of this process so far, in bytes (`VmHWM` of
+/// `/proc/self/status`; `None` where there is no such file).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim();
+    kb.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
+/// A byte count for people: `376 B`, `1.2 KB`, `3.9 GB`.
+fn bytes_text(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// One JSON object per machine: the spec path, then the report, then the
+/// process's peak resident memory so far when it is measured.
+fn json_line(path: &str, report: &Report, peak: Option<u64>) -> String {
+    let mut body = serde_json::to_string(report).unwrap_or_else(|_| "{}".to_owned());
+    if let Some(peak) = peak
+        && body.ends_with('}')
+        && body.len() > 2
+    {
+        body.pop();
+        body.push_str(&format!(",\"peak_rss_bytes\":{peak}}}"));
+    }
     let path = serde_json::Value::String(path.to_owned()).to_string();
     match body.strip_prefix('{') {
         Some(rest) if rest != "}" => format!("{{\"path\":{path},{rest}"),
@@ -193,7 +232,7 @@ fn json_line(path: &str, report: &Report) -> String {
 }
 
 /// The summary line of a machine and its findings with their traces.
-fn human(path: &str, r: &Report) -> String {
+fn human(path: &str, r: &Report, peak: Option<u64>) -> String {
     let mut out = format!(
         "{} ({path}): {}, {}, depth {}",
         r.machine,
@@ -210,16 +249,31 @@ fn human(path: &str, r: &Report) -> String {
     if let Some(ms) = r.elapsed_ms {
         out.push_str(&format!(", {:.2} s", ms as f64 / 1000.0));
     }
+    let mut memory = format!(
+        "state store {}, input instances {}",
+        bytes_text(r.store_bytes),
+        bytes_text(r.instance_bytes)
+    );
+    if let Some(peak) = peak {
+        memory.push_str(&format!(", process peak RSS {}", bytes_text(peak)));
+    }
     out.push_str(&format!(
-        ", {} bytes/state; {}\n",
+        ", {} bytes/state ({memory}); {}",
         r.bytes_per_state,
         count(r.findings.len(), "finding", "findings")
     ));
-    for f in &r.findings {
-        let kind = serde_json::to_value(&f.kind)
+    if !r.notes.is_empty() {
+        out.push_str(&format!(", {}", count(r.notes.len(), "note", "notes")));
+    }
+    out.push('\n');
+    let kind_of = |f: &verify::Finding| {
+        serde_json::to_value(&f.kind)
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    for f in &r.findings {
+        let kind = kind_of(f);
         out.push_str(&format!("  {kind}: {}\n", f.message));
         if let Some(trace) = &f.trace {
             if trace.is_empty() {
@@ -229,6 +283,9 @@ fn human(path: &str, r: &Report) -> String {
                 out.push_str(&format!("    {:>3}. {step}\n", i + 1));
             }
         }
+    }
+    for n in &r.notes {
+        out.push_str(&format!("  note ({}): {}\n", kind_of(n), n.message));
     }
     out
 }

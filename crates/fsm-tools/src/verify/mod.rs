@@ -16,6 +16,17 @@
 //! transitions that fire are judged on every counted state; a state one
 //! step beyond the bound is only looked up, to tell whether the bound cut
 //! the search (`complete`).
+//!
+//! A transition that fires from no counted state, or a terminal phase in
+//! none, is a finding when the search is complete; when a bound cut it, it
+//! is only a note ([`Report::notes`]): it may be seen beyond the bounds,
+//! so the run does not fail for it. Reach goals stay findings: they ask
+//! for a state within the bounds.
+//!
+//! Memory: the state store grows with the states (`store_bytes`); the input
+//! instances are built once, before the search, and their number is
+//! bounded by [`eval::MAX_TOTAL_INSTANCES`] (counted from the domains
+//! before any is built; `instance_bytes` estimates what they take).
 
 mod emit;
 mod store;
@@ -77,10 +88,25 @@ pub struct Report {
     /// Memory of the state store (arena, offsets and hash table, plus the
     /// parent links for traces) divided by `states`.
     pub bytes_per_state: u64,
+    /// Memory of the state store, as above, in all.
+    pub store_bytes: u64,
+    /// An estimate of the memory of the other tables the search holds for
+    /// its whole run: the input instances (see `Value::heap_bytes`) and the
+    /// candidates of each input per phase. It does not grow with the
+    /// states, so for a large instance table it can far exceed
+    /// `store_bytes`.
+    pub instance_bytes: u64,
     /// Wall-clock time of the search; `None` to keep output deterministic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
     pub findings: Vec<Finding>,
+    /// What the search did not see, but only within its bounds: when a
+    /// bound cut it (`complete` is false), a transition that did not fire
+    /// or a terminal phase it did not reach is a note (of kind
+    /// `dead_transition` or `unreachable_terminal`), not a finding, as it
+    /// may be seen beyond the bounds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Finding>,
 }
 
 impl Report {
@@ -116,7 +142,8 @@ pub enum FindingKind {
     /// A reachable state in this non-terminal phase fires no transition
     /// for any input instance.
     Deadlock { phase: String },
-    /// The transition fires from no counted state.
+    /// The transition fires from no counted state (a note rather than a
+    /// finding when the search is incomplete).
     DeadTransition { transition: String },
     /// The guards of several candidates for the input all hold in one
     /// reachable state (the trace ends with that input).
@@ -126,7 +153,8 @@ pub enum FindingKind {
     },
     /// No counted state satisfies the reach goal.
     UnreachedGoal { reach: String },
-    /// The terminal phase is in no counted state.
+    /// The terminal phase is in no counted state (a note rather than a
+    /// finding when the search is incomplete).
     UnreachableTerminal { phase: String },
 }
 
@@ -282,7 +310,16 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
     }
     let states = search.store.len() as u64;
     let memory = search.store.bytes() + search.parents.len() * 4 + search.via.len() * 4;
-    let findings = search.findings();
+    let tables = instances.iter().map(InputValue::bytes).sum::<usize>()
+        + candidates
+            .iter()
+            .flatten()
+            .map(|(_, c)| {
+                std::mem::size_of::<(PhaseId, Vec<TransitionId>)>()
+                    + c.capacity() * std::mem::size_of::<TransitionId>()
+            })
+            .sum::<usize>();
+    let (findings, notes) = search.findings();
     Ok(Report {
         machine: model.name.clone(),
         states,
@@ -294,8 +331,11 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         max_collection: eval::max_collection(model),
         instances: instances.len() as u64,
         bytes_per_state: (memory as u64).div_ceil(states.max(1)),
+        store_bytes: memory as u64,
+        instance_bytes: tables as u64,
         elapsed_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
         findings,
+        notes,
     })
 }
 
@@ -383,8 +423,11 @@ impl Search<'_> {
         }
     }
 
-    fn findings(&self) -> Vec<Finding> {
+    /// The findings, and the notes of an incomplete search (see
+    /// [`Report::notes`]).
+    fn findings(&self) -> (Vec<Finding>, Vec<Finding>) {
         let m = self.model;
+        let mut notes = Vec::new();
         let bounded = if self.complete {
             ""
         } else {
@@ -442,11 +485,22 @@ impl Search<'_> {
         }
         for (t, fired) in m.transitions.iter().zip(&self.fired) {
             if !fired {
-                out.push(Finding {
+                let (list, message) = if self.complete {
+                    (&mut out, format!("transition `{}` never fires", t.name))
+                } else {
+                    (
+                        &mut notes,
+                        format!(
+                            "transition `{}` does not fire within the bounds (it may beyond them)",
+                            t.name
+                        ),
+                    )
+                };
+                list.push(Finding {
                     kind: FindingKind::DeadTransition {
                         transition: t.name.clone(),
                     },
-                    message: format!("transition `{}` never fires{bounded}", t.name),
+                    message,
                     trace: None,
                     inputs: Vec::new(),
                 });
@@ -466,17 +520,31 @@ impl Search<'_> {
         }
         for (p, seen) in m.phases.iter().zip(&self.phase_seen) {
             if p.terminal && !seen {
-                out.push(Finding {
+                let (list, message) = if self.complete {
+                    (
+                        &mut out,
+                        format!("terminal phase `{}` is never reached", p.name),
+                    )
+                } else {
+                    (
+                        &mut notes,
+                        format!(
+                            "terminal phase `{}` is not reached within the bounds (it may be beyond them)",
+                            p.name
+                        ),
+                    )
+                };
+                list.push(Finding {
                     kind: FindingKind::UnreachableTerminal {
                         phase: p.name.clone(),
                     },
-                    message: format!("terminal phase `{}` is never reached{bounded}", p.name),
+                    message,
                     trace: None,
                     inputs: Vec::new(),
                 });
             }
         }
-        out
+        (out, notes)
     }
 }
 
