@@ -205,6 +205,27 @@ fn cmp(op: &str, a: &str, b: &str) -> String {
     format!("({} {op} {})", paren(a), paren(b))
 }
 
+/// `(s == 0 -> len0 : (s == 1 -> len1 : … 0))`, written in one pass (as
+/// `cond` folded from the last string, without copying the nested tail at
+/// every level): the length of the string whose code is `s`, which is not
+/// a number.
+fn string_len(s: &str, strings: &[String]) -> String {
+    // `cond` drops the innermost levels whose length is the `0` after them.
+    let used = strings.len() - strings.iter().rev().take_while(|t| t.is_empty()).count();
+    let mut out = String::new();
+    for (i, text) in strings.iter().take(used).enumerate() {
+        let _ = write!(
+            out,
+            "({} -> {} : ",
+            cmp("==", s, &i.to_string()),
+            text.len()
+        );
+    }
+    out.push('0');
+    out.push_str(&")".repeat(used));
+    out
+}
+
 fn cond(c: &str, a: &str, b: &str) -> String {
     match num(c) {
         Some(0) => b.to_owned(),
@@ -465,9 +486,10 @@ impl Gen<'_> {
 
     /// The code of a finite value.
     fn code(&self, v: &Val) -> Result<i128, ExportError> {
+        // Both lists are sorted: codes are positions in sorted order.
         let pos = |list: &[String], s: &str| {
-            list.iter()
-                .position(|x| x == s)
+            list.binary_search_by(|x| x.as_str().cmp(s))
+                .ok()
                 .map(|i| i as i128)
                 .ok_or_else(|| ExportError::new(format!("internal: value `{s}` has no code")))
         };
@@ -872,15 +894,20 @@ impl Gen<'_> {
             (Method::Contains, _) => vec![self.contains(rty, &r.v, &arg(0))?],
             (Method::Len, Ty::String) => {
                 let s = r.scalar()?;
-                let mut out = "0".to_owned();
-                for (i, text) in self.strings.iter().enumerate().rev() {
-                    out = cond(
-                        &cmp("==", &s, &i.to_string()),
-                        &text.len().to_string(),
-                        &out,
-                    );
+                if num(&s).is_some() {
+                    // A known code: the comparisons fold, nothing nests.
+                    let mut out = "0".to_owned();
+                    for (i, text) in self.strings.iter().enumerate().rev() {
+                        out = cond(
+                            &cmp("==", &s, &i.to_string()),
+                            &text.len().to_string(),
+                            &out,
+                        );
+                    }
+                    vec![out]
+                } else {
+                    vec![string_len(&s, &self.strings)]
                 }
-                vec![out]
             }
             (Method::IsEmpty, Ty::String) => {
                 let s = r.scalar()?;
@@ -1708,4 +1735,32 @@ fn to_c(expr: &str) -> String {
 
 fn comment_safe(s: &str) -> String {
     s.replace("*/", "* /").replace("/*", "/ *")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cond` folded from the last string, as `string_len` writes it in one
+    /// pass.
+    fn folded(s: &str, strings: &[String]) -> String {
+        let mut out = "0".to_owned();
+        for (i, text) in strings.iter().enumerate().rev() {
+            out = cond(&cmp("==", s, &i.to_string()), &text.len().to_string(), &out);
+        }
+        out
+    }
+
+    #[test]
+    fn string_len_is_the_fold_of_cond_written_in_one_pass() {
+        let lists: [&[&str]; 5] = [&[], &[""], &["", "ab"], &["a", "bcd", "ef"], &["", "x", ""]];
+        for list in lists {
+            let strings: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            assert_eq!(
+                string_len("f_s", &strings),
+                folded("f_s", &strings),
+                "{list:?}"
+            );
+        }
+    }
 }

@@ -11,6 +11,7 @@ use super::{Finding, FindingKind, Report};
 use crate::eval::{self, InputValue};
 use fsm_core::codegen::names;
 use fsm_core::model::Model;
+use std::collections::HashSet;
 use std::fmt::Write;
 
 /// A module of tests for the findings of `report` that have a trace and an
@@ -20,7 +21,7 @@ use std::fmt::Write;
 /// crate the tests are compiled in.
 pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<String> {
     let mut tests = String::new();
-    let mut names_used: Vec<String> = Vec::new();
+    let mut names_used: HashSet<String> = HashSet::new();
     let mut needs_inputs = false;
     for finding in &report.findings {
         let Some(test) = test_for(finding, &mut names_used, &mut needs_inputs) else {
@@ -131,7 +132,11 @@ fn testable(finding: &Finding) -> bool {
         )
 }
 
-fn test_for(finding: &Finding, used: &mut Vec<String>, needs_inputs: &mut bool) -> Option<String> {
+fn test_for(
+    finding: &Finding,
+    used: &mut HashSet<String>,
+    needs_inputs: &mut bool,
+) -> Option<String> {
     if !testable(finding) {
         return None;
     }
@@ -171,14 +176,14 @@ fn test_for(finding: &Finding, used: &mut Vec<String>, needs_inputs: &mut bool) 
     Some(out)
 }
 
-fn unique(name: String, used: &mut Vec<String>) -> String {
+fn unique(name: String, used: &mut HashSet<String>) -> String {
     let mut candidate = name.clone();
     let mut n = 2;
     while used.contains(&candidate) {
         candidate = format!("{name}_{n}");
         n += 1;
     }
-    used.push(candidate.clone());
+    used.insert(candidate.clone());
     candidate
 }
 
