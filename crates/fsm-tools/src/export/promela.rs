@@ -235,16 +235,47 @@ fn cond(c: &str, a: &str, b: &str) -> String {
     }
 }
 
+/// `and` folded over `items` from `1`, written in one pass: a left fold
+/// copies the growing conjunction at every item.
 fn and_all(items: impl IntoIterator<Item = String>) -> String {
-    items
-        .into_iter()
-        .fold("1".to_owned(), |acc, x| and(&acc, &x))
+    fold_left(items, "1", "&&", |n| n == 0)
 }
 
+/// `or` folded over `items` from `0`, written in one pass.
 fn or_all(items: impl IntoIterator<Item = String>) -> String {
-    items
-        .into_iter()
-        .fold("0".to_owned(), |acc, x| or(&acc, &x))
+    fold_left(items, "0", "||", |n| n != 0)
+}
+
+/// The left fold of `and` (`op` `&&`) or `or` (`||`) over `items` from
+/// `unit`: a constant that `decides` makes the whole the operator's
+/// absorbing value; other constants drop out, except that with no other
+/// term the last one is the result; the other terms nest to the left,
+/// `((a op b) op c)`.
+fn fold_left(
+    items: impl IntoIterator<Item = String>,
+    unit: &str,
+    op: &str,
+    decides: impl Fn(i128) -> bool,
+) -> String {
+    let absorbing = if op == "&&" { "0" } else { "1" };
+    let mut last_constant: Option<String> = None;
+    let mut terms: Vec<String> = Vec::new();
+    for x in items {
+        match num(&x) {
+            Some(n) if decides(n) => return absorbing.to_owned(),
+            Some(_) => last_constant = Some(x),
+            None => terms.push(x),
+        }
+    }
+    let Some((first, rest)) = terms.split_first() else {
+        return last_constant.unwrap_or_else(|| unit.to_owned());
+    };
+    let mut out = "(".repeat(rest.len());
+    out.push_str(first);
+    for t in rest {
+        let _ = write!(out, " {op} {t})");
+    }
+    out
 }
 
 fn sum(items: impl IntoIterator<Item = String>) -> String {
@@ -1749,6 +1780,33 @@ mod tests {
             out = cond(&cmp("==", s, &i.to_string()), &text.len().to_string(), &out);
         }
         out
+    }
+
+    #[test]
+    fn and_all_and_or_all_are_the_folds_of_and_and_or() {
+        let items = ["a", "1", "0", "(b == 2)", "(0)", "3", "c", "(1)"];
+        // Every sequence of up to four of the items.
+        let mut seqs: Vec<Vec<String>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<String>> = seqs
+                .iter()
+                .filter(|s| s.len() == seqs.last().map_or(0, Vec::len))
+                .flat_map(|s| {
+                    items.iter().map(move |i| {
+                        let mut s = s.clone();
+                        s.push((*i).to_owned());
+                        s
+                    })
+                })
+                .collect();
+            seqs.extend(longer);
+        }
+        for seq in seqs {
+            let folded_and = seq.iter().fold("1".to_owned(), |acc, x| and(&acc, x));
+            let folded_or = seq.iter().fold("0".to_owned(), |acc, x| or(&acc, x));
+            assert_eq!(and_all(seq.clone()), folded_and, "{seq:?}");
+            assert_eq!(or_all(seq.clone()), folded_or, "{seq:?}");
+        }
     }
 
     #[test]

@@ -60,6 +60,31 @@ fn t_and(a: &str, b: &str) -> String {
     }
 }
 
+/// `t_and` folded over `items` from `TRUE`, written in one pass (a left
+/// fold copies the growing conjunction at every item): `FALSE` decides,
+/// `TRUE` drops out, the other terms nest to the left.
+fn t_and_all<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut terms = Vec::new();
+    for x in items {
+        match x {
+            "FALSE" => return "FALSE".to_owned(),
+            "TRUE" => {}
+            x => terms.push(x),
+        }
+    }
+    let Some((first, rest)) = terms.split_first() else {
+        return "TRUE".to_owned();
+    };
+    let mut out = "(".repeat(rest.len());
+    out.push_str(first);
+    for t in rest {
+        out.push_str(" /\\ ");
+        out.push_str(t);
+        out.push(')');
+    }
+    out
+}
+
 fn t_or(a: &str, b: &str) -> String {
     match (a, b) {
         ("FALSE", x) | (x, "FALSE") => x.to_owned(),
@@ -558,9 +583,7 @@ impl Gen<'_> {
             let x = self.expr(&g.expr, &env, None, 0)?;
             parts.push((x.ok, x.v));
         }
-        let v = parts
-            .iter()
-            .fold("TRUE".to_owned(), |acc, (_, v)| t_and(&acc, v));
+        let v = t_and_all(parts.iter().map(|(_, v)| v.as_str()));
         let mut ok = "TRUE".to_owned();
         for (gok, gv) in parts.iter().rev() {
             ok = t_and(gok, &t_or(&t_not(gv), &ok));
@@ -822,5 +845,34 @@ fn rank_fn<'a>(names: impl Iterator<Item = &'a str>) -> String {
         "EmptyMap".to_owned()
     } else {
         format!("({})", parts.join(" @@ "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_and_all_is_the_fold_of_t_and() {
+        let items = ["a", "TRUE", "FALSE", "(b = 2)", "c"];
+        let mut seqs: Vec<Vec<&str>> = vec![Vec::new()];
+        for len in 0..4 {
+            let longer: Vec<Vec<&str>> = seqs
+                .iter()
+                .filter(|s| s.len() == len)
+                .flat_map(|s| {
+                    items.iter().map(move |i| {
+                        let mut s = s.clone();
+                        s.push(*i);
+                        s
+                    })
+                })
+                .collect();
+            seqs.extend(longer);
+        }
+        for seq in seqs {
+            let folded = seq.iter().fold("TRUE".to_owned(), |acc, x| t_and(&acc, x));
+            assert_eq!(t_and_all(seq.iter().copied()), folded, "{seq:?}");
+        }
     }
 }
