@@ -170,9 +170,32 @@ fn overlap(cx: &mut Cx<'_>, ts: &[LTransition<'_>]) {
         }
     }
     for group in by_input.values() {
-        for (k, &a) in group.iter().enumerate() {
-            for &b in group.iter().skip(k + 1) {
-                overlap_pair(cx, a, b);
+        // Only pairs that share a source phase can overlap: find, for each
+        // transition, the earlier ones from any of its phases, rather than
+        // trying every pair of the input (many transitions on one input,
+        // each from its own phase, would be quadratic).
+        let mut by_phase: HashMap<PhaseId, Vec<usize>> = HashMap::new();
+        let mut seen_by = vec![usize::MAX; group.len()];
+        let mut earlier = Vec::new();
+        for (k, &b) in group.iter().enumerate() {
+            earlier.clear();
+            for &p in b.sources.iter().flatten() {
+                let before = by_phase.entry(p).or_default();
+                for &a in before.iter() {
+                    if let Some(seen) = seen_by.get_mut(a)
+                        && *seen != k
+                    {
+                        *seen = k;
+                        earlier.push(a);
+                    }
+                }
+                before.push(k);
+            }
+            earlier.sort_unstable();
+            for &a in &earlier {
+                if let Some(&a) = group.get(a) {
+                    overlap_pair(cx, a, b);
+                }
             }
         }
     }

@@ -1469,3 +1469,32 @@ fn binding_errors() {
     );
     ok("impl H { fn f = phase }\n impl J { fn f = phase }");
 }
+
+#[test]
+fn overlap_is_checked_between_transitions_that_share_a_phase() {
+    let c = compile(
+        "machine M {
+            phases { A, B, C, D }
+            initial A
+            terminal D
+            input Go
+            transition ab on Go from A | B -> D
+            transition c on Go from C -> D
+            transition bc on Go from B | C -> D
+            transition d on Go from D -> stay
+        }",
+    );
+    let overlaps: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::Overlap)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        overlaps,
+        [
+            "transitions `ab` and `bc` overlap",
+            "transitions `c` and `bc` overlap"
+        ]
+    );
+}
