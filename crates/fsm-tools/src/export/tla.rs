@@ -19,8 +19,8 @@
 use super::ExportError;
 use super::domain::{self, Val};
 use fsm_core::model::{
-    AssignOp, BinOp, FieldId, InputId, Method, Model, Quantifier, TExpr, TExprKind, TStmt,
-    TStmtKind, Transition, Ty, UnOp,
+    AssignOp, BinOp, FieldId, InputId, Method, Model, PhaseId, Quantifier, TExpr, TExprKind, TStmt,
+    TStmtKind, Transition, TransitionId, Ty, UnOp,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -715,6 +715,11 @@ impl Gen<'_> {
         }
         let _ = writeln!(w);
 
+        // Per input, its candidates per phase: the earlier candidates of a
+        // transition are found there, not by scanning its input's others.
+        let tables: Vec<Vec<(PhaseId, Vec<TransitionId>)>> = (0..m.inputs.len())
+            .map(|i| m.candidates_by_phase(InputId(u32::try_from(i).unwrap_or(u32::MAX))))
+            .collect();
         let mut next = Vec::new();
         for (tid, t) in m.transitions_with_ids() {
             let input = m.input(t.input);
@@ -723,20 +728,26 @@ impl Gen<'_> {
                 .unwrap_or_default();
             let (gok, gv) = self.guards(t)?;
             let mut conj = vec![format!("phase \\in {}", self.phase_set(&t.sources))];
-            // Earlier candidates for the same input come first.
-            for (id, other) in m.transitions_on(t.input) {
-                if id == tid {
-                    break;
+            // Earlier candidates for the same input come first: per earlier
+            // transition (in declaration order), the phases it shares.
+            let mut earlier: BTreeMap<TransitionId, Vec<PhaseId>> = BTreeMap::new();
+            if let Some(table) = tables.get(t.input.index()) {
+                for &p in &t.sources {
+                    let Ok(at) = table.binary_search_by_key(&p, |(q, _)| *q) else {
+                        continue;
+                    };
+                    let Some((_, cands)) = table.get(at) else {
+                        continue;
+                    };
+                    for &id in cands.iter().take_while(|id| **id != tid) {
+                        earlier.entry(id).or_default().push(p);
+                    }
                 }
-                let shared: Vec<_> = other
-                    .sources
-                    .iter()
-                    .filter(|p| t.has_source(**p))
-                    .copied()
-                    .collect();
-                if shared.is_empty() {
+            }
+            for (id, shared) in earlier {
+                let Some(other) = m.transition(id) else {
                     continue;
-                }
+                };
                 let (ook, ov) = self.guards(other)?;
                 conj.push(format!(
                     "(phase \\in {} => ({}))",
