@@ -1,8 +1,10 @@
-//! How every tool grows with the size of a spec: the spec of
-//! `support/scale.rs` with n = 1 000, 5 000, 20 000 and 80 000 inputs (the
-//! largest is about 4 MB, just under `fsm_core::MAX_SOURCE_LEN`), one
-//! criterion group per tool, with the number of inputs as throughput so
-//! the elements per second stay about flat when the tool is linear.
+//! How every tool grows with the size of a spec, on the two specs of
+//! `support/scale.rs` with n = 1 000, 5 000, 20 000 and 80 000: `scale`,
+//! n inputs of one transition each (at 80 000 about 4 MB, just under
+//! `fsm_core::MAX_SOURCE_LEN`), and `ring`, one input with n transitions,
+//! each from its own one of n phases. One criterion benchmark per tool and
+//! size, with n as throughput, so the elements per second stay about flat
+//! when a tool is linear.
 //!
 //! Sample counts are the smallest criterion accepts, so the whole bench
 //! runs in a few minutes: `cargo bench -p fsm-tools --bench scale`.
@@ -28,17 +30,23 @@ fn model(text: &str) -> Model {
 }
 
 fn bench(c: &mut Criterion) {
-    let specs: Vec<(usize, String)> = SIZES.iter().map(|&n| (n, scale::spec(n))).collect();
+    shape(c, "scale", scale::spec);
+    shape(c, "ring", scale::ring);
+}
+
+/// Every tool on the specs `spec` writes for each size, as group `name`.
+fn shape(c: &mut Criterion, name: &str, spec: fn(usize) -> String) {
+    let specs: Vec<(usize, String)> = SIZES.iter().map(|&n| (n, spec(n))).collect();
     for (n, text) in &specs {
         assert!(
             text.len() <= fsm_core::MAX_SOURCE_LEN,
-            "the spec of {n} inputs is {} bytes, over the source limit",
+            "the {name} spec of size {n} is {} bytes, over the source limit",
             text.len()
         );
     }
     let models: Vec<(usize, Model)> = specs.iter().map(|(n, t)| (*n, model(t))).collect();
 
-    let mut group = c.benchmark_group("scale");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(100));
     group.measurement_time(Duration::from_secs(1));

@@ -2,7 +2,7 @@
 //! `Model::candidates`, `Model::candidates_by_phase`, `Model::is_ignored`,
 //! `Verify::domain_for_*`) agrees with a plain scan of the model on every
 //! bundled spec, every spec of `tests/specs` and every passing case of
-//! `fsm-core`, and on the scaled spec of the benchmarks.
+//! `fsm-core`, and on the scaled specs of the benchmarks.
 
 mod support;
 
@@ -39,6 +39,7 @@ fn all_specs() -> Vec<(String, String)> {
         out.push((path.display().to_string(), text));
     }
     out.push(("scale 50".to_owned(), scale::spec(50)));
+    out.push(("ring 50".to_owned(), scale::ring(50)));
     out
 }
 

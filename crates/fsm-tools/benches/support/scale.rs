@@ -15,3 +15,23 @@ pub fn spec(n: usize) -> String {
     out.push_str("}\n");
     out
 }
+
+/// The spec with one input and `n` phases in a ring: `n` transitions on
+/// the same input, each from its own phase.
+pub fn ring(n: usize) -> String {
+    let mut out = String::with_capacity(64 + n * 40);
+    out.push_str("machine Ring {\nphases {");
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(" P{i}"));
+    }
+    out.push_str(" }\ninitial P0\ninput Next\n");
+    for i in 0..n {
+        let next = (i + 1) % n;
+        out.push_str(&format!("transition t{i} on Next from P{i}->P{next}\n"));
+    }
+    out.push_str("}\n");
+    out
+}
