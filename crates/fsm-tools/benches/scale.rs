@@ -25,7 +25,7 @@ fn model(text: &str) -> Model {
     let compilation = fsm_core::compile("scale.fsm", text.as_bytes());
     match compilation.model {
         Some(model) => model,
-        None => panic!("the scale spec has errors: {:?}", compilation.diagnostics),
+        None => panic!("the spec has errors: {:?}", compilation.diagnostics),
     }
 }
 

@@ -137,3 +137,19 @@ fn the_per_input_index_agrees_with_a_scan_on_every_spec() {
     // The specs exercise every part of the index.
     assert!(with_ignores > 0 && with_param_domains > 0);
 }
+
+#[test]
+fn the_largest_benchmark_specs_fit_the_source_limit_and_compile() {
+    for (name, text) in [
+        ("scale", scale::spec(80_000)),
+        ("ring", scale::ring(80_000)),
+    ] {
+        assert!(
+            text.len() <= fsm_core::MAX_SOURCE_LEN,
+            "{name}: {} bytes",
+            text.len()
+        );
+        let m = compile(name, &text);
+        assert_eq!(m.transitions.len(), 80_000, "{name}");
+    }
+}

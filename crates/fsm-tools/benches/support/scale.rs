@@ -17,21 +17,36 @@ pub fn spec(n: usize) -> String {
 }
 
 /// The spec with one input and `n` phases in a ring: `n` transitions on
-/// the same input, each from its own phase.
+/// the same input, each from its own phase. Names are numbered in base 36
+/// so that 80 000 phases fit in `fsm_core::MAX_SOURCE_LEN`.
 pub fn ring(n: usize) -> String {
-    let mut out = String::with_capacity(64 + n * 40);
+    let mut out = String::with_capacity(64 + n * 48);
     out.push_str("machine Ring {\nphases {");
     for i in 0..n {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&format!(" P{i}"));
+        out.push_str(&format!(" P{}", base36(i)));
     }
-    out.push_str(" }\ninitial P0\ninput Next\n");
+    out.push_str(" }\ninitial P0\ninput N\n");
     for i in 0..n {
-        let next = (i + 1) % n;
-        out.push_str(&format!("transition t{i} on Next from P{i}->P{next}\n"));
+        let (from, to) = (base36(i), base36((i + 1) % n));
+        out.push_str(&format!("transition t_{from} on N from P{from}->P{to}\n"));
     }
     out.push_str("}\n");
     out
+}
+
+fn base36(mut i: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[i % 36]);
+        i /= 36;
+        if i == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
