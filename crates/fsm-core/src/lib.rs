@@ -17,6 +17,7 @@ pub mod fmt;
 pub mod lexer;
 pub mod model;
 pub mod parser;
+pub mod pretty;
 pub mod render;
 pub mod span;
 

@@ -112,7 +112,7 @@ fn one_promela_option_per_input_instance_that_can_fire() {
     let text = export::promela(&model("small.fsm", SMALL)).expect("exports");
     // Push: 2 jobs × 2 priorities; Pop: 2 jobs; Close: 1.
     assert_eq!(text.matches(":: d_step {").count(), 4 + 2 + 1);
-    assert!(text.contains("/* Push(job: \"b\", p: High) */"));
+    assert!(text.contains("/* Push(job: \"b\", p: Priority::High) */"));
     // Arithmetic on `u8` is checked against its own bounds.
     assert!(text.contains("<= 255"), "{text}");
 }

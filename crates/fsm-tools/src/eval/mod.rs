@@ -165,6 +165,16 @@ impl fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
+/// The value of a constant expression of type `ty` (a literal, `none`,
+/// `some(…)`, `[…]`, a variant, a phase, a constant): what a field's
+/// initial value, a constant or a domain value is. A string literal where
+/// an extern is expected is that extern's abstract value.
+pub fn constant(model: &Model, e: &TExpr, ty: &Ty) -> Result<Value, EvalError> {
+    expr::constant(model, e)
+        .map(|v| domain::coerce(v, ty))
+        .map_err(|f| EvalError::new(f.message()))
+}
+
 /// The initial state: the initial phase and every field's initial value.
 /// A keyed machine needs its `key`; an unkeyed one ignores it.
 pub fn initial(model: &Model, key: Option<Value>) -> Result<State, EvalError> {

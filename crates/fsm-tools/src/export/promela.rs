@@ -31,7 +31,8 @@
 //! accepted inputs that keep every invariant (and the initial state).
 
 use super::ExportError;
-use super::domain::{self, Instance, Literals, Val};
+use super::domain::{self, Instance, Literals};
+use crate::eval::Value;
 use fsm_core::model::{
     AssignOp, BinOp, FieldId, IntTy, Method, Model, PhaseId, Quantifier, TExpr, TExprKind, TStmt,
     TStmtKind, Transition, Ty, UnOp,
@@ -389,26 +390,26 @@ impl Gen<'_> {
     }
 
     /// The values of a finite element type, in their order.
-    fn universe(&self, ty: &Ty) -> Result<Vec<Val>, ExportError> {
+    fn universe(&self, ty: &Ty) -> Result<Vec<Value>, ExportError> {
         Ok(match ty {
-            Ty::Bool => vec![Val::Bool(false), Val::Bool(true)],
+            Ty::Bool => vec![Value::Bool(false), Value::Bool(true)],
             Ty::Enum(e) => {
                 let n = self.m.enum_def(*e).map_or(0, |d| d.variants.len());
                 (0..n)
                     .map(|v| {
-                        Val::Enum(
+                        Value::Enum(
                             *e,
                             fsm_core::model::VariantId(u32::try_from(v).unwrap_or(u32::MAX)),
                         )
                     })
                     .collect()
             }
-            Ty::Phase => self.m.phase_ids().map(Val::Phase).collect(),
-            Ty::String => self.strings.iter().cloned().map(Val::Str).collect(),
+            Ty::Phase => self.m.phase_ids().map(Value::Phase).collect(),
+            Ty::String => self.strings.iter().cloned().map(Value::Str).collect(),
             Ty::Extern(e) => self
                 .externs
                 .get(e.index())
-                .map(|vals| vals.iter().map(|s| Val::Extern(*e, s.clone())).collect())
+                .map(|vals| vals.iter().map(|s| Value::Extern(*e, s.clone())).collect())
                 .unwrap_or_default(),
             other => {
                 return Err(ExportError::new(format!(
@@ -516,7 +517,7 @@ impl Gen<'_> {
     }
 
     /// The code of a finite value.
-    fn code(&self, v: &Val) -> Result<i128, ExportError> {
+    fn code(&self, v: &Value) -> Result<i128, ExportError> {
         // Both lists are sorted: codes are positions in sorted order.
         let pos = |list: &[String], s: &str| {
             list.binary_search_by(|x| x.as_str().cmp(s))
@@ -525,32 +526,32 @@ impl Gen<'_> {
                 .ok_or_else(|| ExportError::new(format!("internal: value `{s}` has no code")))
         };
         match v {
-            Val::Bool(b) => Ok(i128::from(*b)),
-            Val::Enum(_, var) => Ok(i128::from(var.0)),
-            Val::Phase(p) => Ok(i128::from(p.0)),
-            Val::Str(s) => pos(&self.strings, s),
-            Val::Extern(e, s) => pos(self.externs.get(e.index()).map_or(&[], Vec::as_slice), s),
+            Value::Bool(b) => Ok(i128::from(*b)),
+            Value::Enum(_, var) => Ok(i128::from(var.0)),
+            Value::Phase(p) => Ok(i128::from(p.0)),
+            Value::Str(s) => pos(&self.strings, s),
+            Value::Extern(e, s) => pos(self.externs.get(e.index()).map_or(&[], Vec::as_slice), s),
             _ => Err(ExportError::new("internal: value is not finite")),
         }
     }
 
     /// The slots of a constant value of type `ty`.
-    fn val_slots(&self, v: &Val, ty: &Ty) -> Result<Vec<i128>, ExportError> {
+    fn val_slots(&self, v: &Value, ty: &Ty) -> Result<Vec<i128>, ExportError> {
         Ok(match (v, ty) {
-            (Val::Int(i), _) => {
+            (Value::Int(i), _) => {
                 vec![self.ints.enc(*i)?]
             }
-            (Val::None, Ty::Option(t)) => {
+            (Value::None, Ty::Option(t)) => {
                 let mut out = vec![0];
                 out.extend(std::iter::repeat_n(0, self.width(t)?));
                 out
             }
-            (Val::Some(x), Ty::Option(t)) => {
+            (Value::Some(x), Ty::Option(t)) => {
                 let mut out = vec![1];
                 out.extend(self.val_slots(x, t)?);
                 out
             }
-            (Val::Set(items), Ty::Set(t)) => {
+            (Value::Set(items), Ty::Set(t)) => {
                 let mut out = vec![0; self.universe_len(t)?];
                 for item in items {
                     let c = usize::try_from(self.code(item)?).unwrap_or(usize::MAX);
@@ -560,7 +561,7 @@ impl Gen<'_> {
                 }
                 out
             }
-            (Val::Map(entries), Ty::Map(k, vt)) => {
+            (Value::Map(entries), Ty::Map(k, vt)) => {
                 let stride = 1 + self.width(vt)?;
                 let mut out = vec![0; self.universe_len(k)? * stride];
                 for (key, value) in entries {
@@ -578,7 +579,7 @@ impl Gen<'_> {
                 }
                 out
             }
-            (Val::List(_), _) => {
+            (Value::List(_), _) => {
                 return Err(ExportError::new(
                     "the promela export does not support `List` values",
                 ));
@@ -587,37 +588,13 @@ impl Gen<'_> {
         })
     }
 
-    fn val_strs(&self, v: &Val, ty: &Ty) -> Result<Vec<String>, ExportError> {
+    fn val_strs(&self, v: &Value, ty: &Ty) -> Result<Vec<String>, ExportError> {
         self.val_slots(v, ty)?.into_iter().map(int_lit).collect()
     }
 
     /// A value as the spec would write it (for comments).
-    fn show(&self, v: &Val) -> String {
-        match v {
-            Val::Bool(b) => b.to_string(),
-            Val::Int(i) => i.to_string(),
-            Val::Str(s) | Val::Extern(_, s) => format!("{s:?}"),
-            Val::Enum(e, var) => self.m.variant_name(*e, *var).to_owned(),
-            Val::Phase(p) => self.m.phase_name(*p).to_owned(),
-            Val::None => "none".to_owned(),
-            Val::Some(x) => format!("some({})", self.show(x)),
-            Val::Set(items) | Val::List(items) => format!(
-                "[{}]",
-                items
-                    .iter()
-                    .map(|x| self.show(x))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Val::Map(entries) => format!(
-                "[{}]",
-                entries
-                    .iter()
-                    .map(|(k, x)| format!("{}: {}", self.show(k), self.show(x)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
+    fn show(&self, v: &Value) -> String {
+        crate::eval::render_value(self.m, v)
     }
 }
 
@@ -632,7 +609,7 @@ impl Gen<'_> {
         Ok(match &e.kind {
             TExprKind::Bool(b) => Ex::one(if *b { "1" } else { "0" }.to_owned()),
             TExprKind::Int(i) => Ex::one(self.ints.lit(*i)?),
-            TExprKind::Str(s) => Ex::one(self.code(&Val::Str(s.clone()))?.to_string()),
+            TExprKind::Str(s) => Ex::one(self.code(&Value::Str(s.clone()))?.to_string()),
             TExprKind::None => {
                 let mut v = vec!["0".to_owned()];
                 if let Ty::Option(t) = &e.ty {
@@ -1496,7 +1473,11 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn render(&mut self, instances: &[Instance], key: Option<&Val>) -> Result<String, ExportError> {
+    fn render(
+        &mut self,
+        instances: &[Instance],
+        key: Option<&Value>,
+    ) -> Result<String, ExportError> {
         let m = self.m;
         // The main loop first: it decides the scratch variables.
         let mut body = Out {

@@ -17,7 +17,8 @@
 //! definitions in the module.
 
 use super::ExportError;
-use super::domain::{self, Val};
+use super::domain;
+use crate::eval::Value;
 use fsm_core::model::{
     AssignOp, BinOp, FieldId, InputId, Method, Model, PhaseId, Quantifier, TExpr, TExprKind, TStmt,
     TStmtKind, Transition, TransitionId, Ty, UnOp,
@@ -132,10 +133,10 @@ fn ident(name: &str) -> String {
 }
 
 /// Whether a domain's values can be written in a TLC configuration.
-fn flat(v: &Val) -> bool {
+fn flat(v: &Value) -> bool {
     matches!(
         v,
-        Val::Bool(_) | Val::Int(_) | Val::Str(_) | Val::Extern(..)
+        Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Extern(..)
     )
 }
 
@@ -144,17 +145,17 @@ impl Gen<'_> {
         ExportError::new("expression nested too deeply for the tla+ export")
     }
 
-    fn val(&self, v: &Val) -> String {
+    fn val(&self, v: &Value) -> String {
         match v {
-            Val::Bool(true) => "TRUE".to_owned(),
-            Val::Bool(false) => "FALSE".to_owned(),
-            Val::Int(i) => i.to_string(),
-            Val::Str(s) | Val::Extern(_, s) => tla_string(s),
-            Val::Enum(e, var) => tla_string(self.m.variant_name(*e, *var)),
-            Val::Phase(p) => tla_string(self.m.phase_name(*p)),
-            Val::None => "<<>>".to_owned(),
-            Val::Some(x) => format!("<<{}>>", self.val(x)),
-            Val::Set(items) => format!(
+            Value::Bool(true) => "TRUE".to_owned(),
+            Value::Bool(false) => "FALSE".to_owned(),
+            Value::Int(i) => i.to_string(),
+            Value::Str(s) | Value::Extern(_, s) => tla_string(s),
+            Value::Enum(e, var) => tla_string(self.m.variant_name(*e, *var)),
+            Value::Phase(p) => tla_string(self.m.phase_name(*p)),
+            Value::None => "<<>>".to_owned(),
+            Value::Some(x) => format!("<<{}>>", self.val(x)),
+            Value::Set(items) => format!(
                 "{{{}}}",
                 items
                     .iter()
@@ -162,7 +163,7 @@ impl Gen<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Val::List(items) => format!(
+            Value::List(items) => format!(
                 "<<{}>>",
                 items
                     .iter()
@@ -170,8 +171,8 @@ impl Gen<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Val::Map(entries) if entries.is_empty() => "EmptyMap".to_owned(),
-            Val::Map(entries) => format!(
+            Value::Map(entries) if entries.is_empty() => "EmptyMap".to_owned(),
+            Value::Map(entries) => format!(
                 "({})",
                 entries
                     .iter()
@@ -612,7 +613,7 @@ impl Gen<'_> {
         format!("Dom_{}_{}", ident(i), ident(p))
     }
 
-    fn render(&self, key: Option<&Val>) -> Result<Tla, ExportError> {
+    fn render(&self, key: Option<&Value>) -> Result<Tla, ExportError> {
         let m = self.m;
         let name = ident(&m.name);
         let mut w = String::new();
