@@ -258,3 +258,94 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         "the emitted test does not compile:\n{all}"
     );
 }
+
+#[test]
+fn witness_prints_only_the_shortest_path_to_a_goal() {
+    let out = fsm(&["verify", "--witness", "respawn_pending", "machines"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("CommsDrain (machines/comms_drain.fsm):\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reach `respawn_pending`: reached after 2 inputs"),
+        "{stdout}"
+    );
+    let steps: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.trim().split_once(". ").map(|(_, step)| step))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "SpawnDrain(DrainMode::PersistentHost)",
+            "DrainExitedRespawnable"
+        ],
+        "{stdout}"
+    );
+
+    let out = fsm(&[
+        "verify",
+        "--format",
+        "json",
+        "--witness",
+        "respawn_pending",
+        "machines/comms_drain.fsm",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: Value = serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
+    assert_eq!(line["machine"], "CommsDrain");
+    assert_eq!(line["goal"]["reached"], true);
+    assert_eq!(line["goal"]["trace"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn every_reached_goal_is_shown_with_its_witness() {
+    let out = fsm(&["verify", "--no-time", "machines/comms_drain.fsm"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("reach `respawn_pending`: reached after 2 inputs"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reach `stopped_persistent`: reached after 2 inputs"),
+        "{stdout}"
+    );
+    let out = fsm(&[
+        "verify",
+        "--format",
+        "json",
+        "--no-time",
+        "machines/comms_drain.fsm",
+    ]);
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
+    let goals = report["goals"].as_array().expect("goals");
+    assert_eq!(goals.len(), 2);
+    assert_eq!(goals[0]["name"], "respawn_pending");
+    assert_eq!(goals[0]["trace"][1], "DrainExitedRespawnable");
+}
+
+#[test]
+fn a_witness_of_an_unknown_or_unreached_goal_fails() {
+    let out = fsm(&[
+        "verify",
+        "--witness",
+        "no_such_goal",
+        "machines/comms_drain.fsm",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no spec has a reach goal named `no_such_goal`"));
+    // Depth 1 cannot reach a goal two inputs away.
+    let out = fsm(&[
+        "verify",
+        "--max-depth",
+        "1",
+        "--witness",
+        "respawn_pending",
+        "machines/comms_drain.fsm",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("not reached within the bounds"));
+}

@@ -334,3 +334,70 @@ fn a_search_cut_by_max_states_notes_unseen_transitions_instead_of_failing() {
     );
     assert!(noted.iter().all(|(_, m)| m.contains("within the bounds")));
 }
+
+/// The depth of the shallowest state meeting `goal`, by a plain search.
+fn shallowest(model: &Model, goal: &fsm_core::model::TExpr, max_depth: u64) -> Option<u64> {
+    let key = eval::key_value(model).expect("a key");
+    let instances = eval::input_instances(model).expect("instances");
+    let init = eval::initial(model, key).expect("the initial state");
+    let mut seen = HashMap::from([(init.clone(), 0u64)]);
+    let mut queue = VecDeque::from([init]);
+    while let Some(state) = queue.pop_front() {
+        let d = seen[&state];
+        if eval::holds(model, &state, goal).expect("the goal evaluates") {
+            return Some(d);
+        }
+        if d >= max_depth {
+            continue;
+        }
+        for i in &instances {
+            if let Outcome::Fired { state: next, .. } =
+                eval::step(model, &state, i).expect("a step")
+                && !seen.contains_key(&next)
+            {
+                seen.insert(next.clone(), d + 1);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_reached_goal_has_a_shortest_witness_that_replays() {
+    let mut witnesses = 0;
+    for spec in specs() {
+        let model = load(&spec);
+        let report = verify::verify(
+            &model,
+            &mut Options {
+                max_depth: Some(4),
+                ..Options::default()
+            },
+        )
+        .expect("verifies");
+        assert_eq!(report.goals.len(), model.verify.reach.len(), "{spec}");
+        for (goal, def) in report.goals.iter().zip(&model.verify.reach) {
+            assert_eq!(goal.name, def.name);
+            let shortest = shallowest(&model, &def.expr, 4);
+            assert_eq!(goal.reached, shortest.is_some(), "{spec}: {}", goal.name);
+            let Some(trace) = &goal.trace else {
+                continue;
+            };
+            assert_eq!(trace.len(), goal.inputs.len());
+            assert_eq!(Some(trace.len() as u64), shortest, "{spec}: {}", goal.name);
+            // Replayed, every input fires and the last state meets the goal.
+            let key = eval::key_value(&model).expect("a key");
+            let mut state = eval::initial(&model, key).expect("the initial state");
+            for input in &goal.inputs {
+                match eval::step(&model, &state, input).expect("a step") {
+                    Outcome::Fired { state: next, .. } => state = next,
+                    other => panic!("{spec}: {} does not fire: {other:?}", goal.name),
+                }
+            }
+            assert!(eval::holds(&model, &state, &def.expr).expect("evaluates"));
+            witnesses += 1;
+        }
+    }
+    assert!(witnesses > 10, "{witnesses} witnesses checked");
+}

@@ -45,6 +45,12 @@ pub struct Args {
     /// Leave the time out of the output, so it is the same on every run
     #[arg(long)]
     no_time: bool,
+
+    /// Print only the witness of this `reach` goal: the shortest inputs to
+    /// a state that meets it (exit 1 when it is not reached, 2 when no
+    /// spec has such a goal)
+    #[arg(long, value_name = "GOAL")]
+    witness: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,6 +67,7 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         outcome = Outcome::Trouble;
     }
     let mut tests = Vec::new();
+    let mut witnessed = false;
     for path in &collected.files {
         let name = path.display().to_string();
         let bytes = match files::read(path) {
@@ -98,6 +105,27 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         };
         // Like the time, the peak memory differs from run to run.
         let peak = if args.no_time { None } else { peak_rss() };
+        if let Some(goal) = &args.witness {
+            let Some(found) = report.goals.iter().find(|g| &g.name == goal) else {
+                continue;
+            };
+            witnessed = true;
+            match args.format {
+                Format::Human => output::print(&witness(&report.machine, &name, found)),
+                Format::Json => output::print(&format!(
+                    "{}\n",
+                    serde_json::json!({
+                        "path": name,
+                        "machine": report.machine,
+                        "goal": found,
+                    })
+                )),
+            }
+            if !found.reached {
+                outcome = outcome.max(Outcome::SpecErrors);
+            }
+            continue;
+        }
         match args.format {
             Format::Human => output::print(&human(&name, &report, peak)),
             Format::Json => output::print(&format!("{}\n", json_line(&name, &report, peak))),
@@ -110,6 +138,13 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         {
             tests.push(module);
         }
+    }
+    if let Some(goal) = &args.witness
+        && !witnessed
+        && outcome != Outcome::Trouble
+    {
+        output::error(&format!("no spec has a reach goal named `{goal}`"), color);
+        outcome = Outcome::Trouble;
     }
     if let Some(file) = &args.emit_test {
         if tests.is_empty() {
@@ -286,6 +321,36 @@ fn human(path: &str, r: &Report, peak: Option<u64>) -> String {
     }
     for n in &r.notes {
         out.push_str(&format!("  note ({}): {}\n", kind_of(n), n.message));
+    }
+    for g in r.goals.iter().filter(|g| g.reached) {
+        push_goal(&mut out, g);
+    }
+    out
+}
+
+/// A reached goal and its witness, indented under its machine.
+fn push_goal(out: &mut String, g: &verify::Goal) {
+    let steps = g.trace.as_deref().unwrap_or_default();
+    out.push_str(&format!(
+        "  reach `{}`: reached after {}\n",
+        g.name,
+        count(steps.len(), "input", "inputs")
+    ));
+    for (i, step) in steps.iter().enumerate() {
+        out.push_str(&format!("    {:>3}. {step}\n", i + 1));
+    }
+}
+
+/// `--witness`: one goal of one machine.
+fn witness(machine: &str, path: &str, g: &verify::Goal) -> String {
+    let mut out = format!("{machine} ({path}):\n");
+    if g.reached {
+        push_goal(&mut out, g);
+    } else {
+        out.push_str(&format!(
+            "  reach `{}`: not reached within the bounds\n",
+            g.name
+        ));
     }
     out
 }

@@ -107,6 +107,23 @@ pub struct Report {
     /// may be seen beyond the bounds.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Finding>,
+    /// Every `reach` goal of the spec, in declaration order, with the
+    /// shortest trace to a state that meets it (its witness).
+    pub goals: Vec<Goal>,
+}
+
+/// A `reach` goal and its witness.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Goal {
+    pub name: String,
+    pub reached: bool,
+    /// The shortest sequence of inputs to a state that meets the goal, one
+    /// `Input(arg, …)` per line (empty when the initial state meets it);
+    /// `None` when the goal is not reached.
+    pub trace: Option<Vec<String>>,
+    /// The trace as input values.
+    #[serde(skip)]
+    pub inputs: Vec<InputValue>,
 }
 
 impl Report {
@@ -185,7 +202,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         via: Vec::new(),
         fired: vec![false; model.transitions.len()],
         phase_seen: vec![false; model.phases.len()],
-        reached: vec![false; model.verify.reach.len()],
+        reached: vec![None; model.verify.reach.len()],
         violated: BTreeMap::new(),
         deadlocks: BTreeMap::new(),
         overlaps: BTreeMap::new(),
@@ -203,7 +220,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             search.violated.insert(i, (inv.name.clone(), 0, None));
         }
     }
-    search.on_new_state(View::of(&init))?;
+    search.on_new_state(View::of(&init), 0)?;
 
     let mut depth: u64 = 0;
     let mut level_end = 1usize;
@@ -283,10 +300,10 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
                 continue;
             }
             match search.store.insert(&scratch) {
-                Ok((_, true)) => {
+                Ok((new_id, true)) => {
                     search.parents.push(u32::try_from(id).unwrap_or(u32::MAX));
                     search.via.push(u32::try_from(ii).unwrap_or(u32::MAX));
-                    search.on_new_state(after)?;
+                    search.on_new_state(after, new_id)?;
                 }
                 Ok((_, false)) => {}
                 Err(_) => search.complete = false,
@@ -320,6 +337,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             })
             .sum::<usize>();
     let (findings, notes) = search.findings();
+    let goals = search.goals();
     Ok(Report {
         machine: model.name.clone(),
         states,
@@ -336,6 +354,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         elapsed_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
         findings,
         notes,
+        goals,
     })
 }
 
@@ -350,7 +369,9 @@ struct Search<'a> {
     via: Vec<u32>,
     fired: Vec<bool>,
     phase_seen: Vec<bool>,
-    reached: Vec<bool>,
+    /// Per reach goal: the first state (so one at the least depth) that
+    /// meets it.
+    reached: Vec<Option<usize>>,
     /// Per invariant: its name, the state the breaking input was applied
     /// to and that input (`None`: the state itself breaks it).
     violated: BTreeMap<usize, (String, usize, Option<usize>)>,
@@ -364,19 +385,44 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn on_new_state(&mut self, state: View<'_>) -> Result<(), EvalError> {
+    fn on_new_state(&mut self, state: View<'_>, id: usize) -> Result<(), EvalError> {
         if let Some(seen) = self.phase_seen.get_mut(state.phase.index()) {
             *seen = true;
         }
         for (i, goal) in self.model.verify.reach.iter().enumerate() {
-            if self.reached.get(i) == Some(&false)
+            if self.reached.get(i) == Some(&None)
                 && eval::holds_in(self.model, state, &goal.expr)?
                 && let Some(r) = self.reached.get_mut(i)
             {
-                *r = true;
+                *r = Some(id);
             }
         }
         Ok(())
+    }
+
+    /// Every reach goal with its witness.
+    fn goals(&self) -> Vec<Goal> {
+        self.model
+            .verify
+            .reach
+            .iter()
+            .zip(&self.reached)
+            .map(|(goal, reached)| {
+                let (trace, inputs) = match reached {
+                    Some(state) => {
+                        let (lines, inputs) = self.trace(*state, None);
+                        (Some(lines), inputs)
+                    }
+                    None => (None, Vec::new()),
+                };
+                Goal {
+                    name: goal.name.clone(),
+                    reached: reached.is_some(),
+                    trace,
+                    inputs,
+                }
+            })
+            .collect()
     }
 
     /// The instance numbers leading to state `id`, from the initial state.
@@ -507,7 +553,7 @@ impl Search<'_> {
             }
         }
         for (goal, reached) in m.verify.reach.iter().zip(&self.reached) {
-            if !reached {
+            if reached.is_none() {
                 out.push(Finding {
                     kind: FindingKind::UnreachedGoal {
                         reach: goal.name.clone(),
