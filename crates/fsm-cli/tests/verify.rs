@@ -29,6 +29,7 @@ fn text(bytes: &[u8]) -> String {
 
 const PLANTED: &str = "tests/specs/verify_planted_bug.fsm";
 const FINDINGS: &str = "tests/specs/verify_findings.fsm";
+const OVERFLOW: &str = "tests/specs/verify_overflow.fsm";
 
 #[test]
 fn a_planted_bug_exits_1_with_the_shortest_trace() {
@@ -197,9 +198,9 @@ fn a_parameter_without_a_domain_is_reported_and_exits_1() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The test `--emit-test` writes for the planted bug, compiled in a crate
-/// outside this workspace against the generated code, fails naming the
-/// broken invariant.
+/// The tests `--emit-test` writes for the planted bugs, compiled in a crate
+/// outside this workspace against the generated code, fail naming the
+/// broken invariant and the overflowing transition.
 #[test]
 fn an_emitted_test_fails_on_the_planted_bug() {
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verify_emit_test");
@@ -211,6 +212,11 @@ fn an_emitted_test_fails_on_the_planted_bug() {
     fs::copy(
         repo_root().join(PLANTED),
         krate.join("verify_planted_bug.fsm"),
+    )
+    .expect("copy the spec");
+    fs::copy(
+        repo_root().join(OVERFLOW),
+        krate.join("verify_overflow.fsm"),
     )
     .expect("copy the spec");
     let manifest = format!(
@@ -225,7 +231,12 @@ fn an_emitted_test_fails_on_the_planted_bug() {
     // Run from the crate, so the spec path is relative to its manifest.
     let emitted = krate.join("tests/findings.rs");
     let out = Command::new(env!("CARGO_BIN_EXE_fsm"))
-        .args(["verify", "verify_planted_bug.fsm", "--emit-test"])
+        .args([
+            "verify",
+            "verify_planted_bug.fsm",
+            "verify_overflow.fsm",
+            "--emit-test",
+        ])
         .arg(&emitted)
         .current_dir(&krate)
         .output()
@@ -235,6 +246,14 @@ fn an_emitted_test_fails_on_the_planted_bug() {
     assert!(
         code.contains("fn invariant_at_most_two_openings_holds()"),
         "{code}"
+    );
+    assert!(
+        code.contains("fn transition_fill_does_not_overflow()"),
+        "{code}"
+    );
+    assert!(
+        !code.contains("drain"),
+        "an allowed overflow gets no test:\n{code}"
     );
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -251,6 +270,12 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         all.contains("invariant_at_most_two_openings_holds")
             && all.contains("input 3 `\"Unlock\"` was refused")
             && all.contains("would violate invariant `at_most_two_openings`"),
+        "{all}"
+    );
+    assert!(
+        all.contains("transition_fill_does_not_overflow")
+            && all.contains("input 3 `{\"Fill\":{\"amount\":100}}` was refused")
+            && all.contains("arithmetic overflow in transition `fill`"),
         "{all}"
     );
     assert!(
@@ -348,4 +373,24 @@ fn a_witness_of_an_unknown_or_unreached_goal_fails() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("not reached within the bounds"));
+}
+
+#[test]
+fn an_overflow_exits_1_with_its_trace_unless_allowed() {
+    let out = fsm(&["verify", "--format", "json", "--no-time", OVERFLOW]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_str(text(&out.stdout).trim()).expect("one JSON line");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(
+        findings.len(),
+        1,
+        "`drain` is allowed to overflow: {findings:?}"
+    );
+    assert_eq!(findings[0]["kind"], "arithmetic_overflow");
+    assert_eq!(findings[0]["transition"], "fill");
+    assert_eq!(findings[0]["states"], 1);
+    assert_eq!(
+        findings[0]["trace"],
+        serde_json::json!(["Fill(100)", "Fill(100)", "Fill(100)"])
+    );
 }

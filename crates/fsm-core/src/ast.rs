@@ -475,6 +475,9 @@ pub enum VerifyKind {
     MaxCollection(u64, Span),
     /// `reach name: expr`
     Reach { name: Ident, expr: Expr },
+    /// `allow_overflow t1, t2`: transitions whose overflow the author
+    /// accepts (`fsm verify` reports no finding for them).
+    AllowOverflow(Vec<Ident>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

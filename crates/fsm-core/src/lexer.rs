@@ -13,7 +13,8 @@
 //! unterminated string becomes a string token up to the end of its line plus
 //! FSM0005.
 //!
-//! `domain`, `max_depth`, `max_states`, `max_collection` and `reach` are
+//! `domain`, `max_depth`, `max_states`, `max_collection`, `reach` and
+//! `allow_overflow` are
 //! lexed as identifiers: they are keywords only inside `verify { }`, which
 //! the parser decides.
 
@@ -186,6 +187,7 @@ pub const VERIFY_KEYWORDS: &[&str] = &[
     "max_states",
     "max_collection",
     "reach",
+    "allow_overflow",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

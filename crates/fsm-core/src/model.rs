@@ -593,6 +593,10 @@ pub struct Verify {
     pub max_states: Option<u64>,
     pub max_collection: Option<u64>,
     pub reach: Vec<Reach>,
+    /// `allow_overflow`: transitions whose arithmetic overflow `fsm verify`
+    /// does not report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_overflow: Vec<TransitionId>,
     /// The first domain of each target, built with the model's index so
     /// the lookups below do not scan `domains`.
     #[serde(skip)]

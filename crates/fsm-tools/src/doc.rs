@@ -185,7 +185,7 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
         };
         verdicts.push((format!("reach `{}`", reach.name), verdict));
     }
-    let checks: [(&str, Vec<String>); 4] = [
+    let checks: [(&str, Vec<String>); 5] = [
         (
             "deadlocks",
             names(&|k| match k {
@@ -211,6 +211,13 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
             "unreachable terminal phases",
             names(&|k| match k {
                 FindingKind::UnreachableTerminal { phase } => Some(phase.clone()),
+                _ => None,
+            }),
+        ),
+        (
+            "arithmetic overflows",
+            names(&|k| match k {
+                FindingKind::ArithmeticOverflow { transition, .. } => Some(transition.clone()),
                 _ => None,
             }),
         ),

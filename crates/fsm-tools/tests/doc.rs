@@ -420,6 +420,9 @@ fn every_finding_of_a_run_shows_in_a_verdict() {
                 "unreachable terminal phases".to_owned(),
                 format!("`{phase}`"),
             ),
+            K::ArithmeticOverflow { transition, .. } => {
+                ("arithmetic overflows".to_owned(), format!("`{transition}`"))
+            }
         };
         let shown = verdict(&check);
         assert!(

@@ -146,6 +146,15 @@ fn every_trace_replays_to_what_its_finding_says() {
                         .collect();
                     assert_eq!(names, *transitions, "{spec}");
                 }
+                FindingKind::ArithmeticOverflow { transition, .. } => {
+                    match eval::step(&model, &state, last.expect("a last input")).expect("a step") {
+                        Outcome::Rejected(Rejected::ArithmeticOverflow { transition: t }) => {
+                            let name = model.transition(t).map(|t| t.name.as_str());
+                            assert_eq!(name, Some(transition.as_str()), "{spec}");
+                        }
+                        other => panic!("{spec}: the last input did not overflow: {other:?}"),
+                    }
+                }
                 _ => panic!("{spec}: a finding of this kind has no trace"),
             }
         }

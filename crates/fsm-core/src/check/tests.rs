@@ -591,6 +591,21 @@ fn invalid_verify() {
     assert_eq!(m.verify.reach[0].name, "r");
     // Reach goals read the state only.
     one("verify { reach r: x > 1 }", Code::UnknownName);
+    // `allow_overflow` names transitions.
+    let m = ok("verify { allow_overflow go, stop allow_overflow go }");
+    assert_eq!(
+        m.verify.allow_overflow,
+        [
+            m.transition_by_name("go").unwrap(),
+            m.transition_by_name("stop").unwrap()
+        ]
+    );
+    let d = one("verify { allow_overflow gone }", Code::UnknownName);
+    assert!(
+        d.message.contains("unknown transition `gone`"),
+        "{}",
+        d.message
+    );
 }
 
 // ------------------------------------------------------------ warnings (05xx)

@@ -14,7 +14,7 @@ use super::resolve::first_wins;
 use super::{Cx, types, unknown};
 use crate::ast::{self, DomainTarget as AstTarget, DomainValues as AstValues, VerifyKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Domain, DomainTarget, DomainValues, Reach, Ty, Verify};
+use crate::model::{Domain, DomainTarget, DomainValues, Reach, TransitionId, Ty, Verify};
 use crate::span::Span;
 
 pub(super) fn lower(cx: &mut Cx<'_>) -> Option<Verify> {
@@ -78,6 +78,33 @@ pub(super) fn lower(cx: &mut Cx<'_>) -> Option<Verify> {
                     &mut bounds[2],
                     &mut v.max_collection,
                 );
+            }
+            VerifyKind::AllowOverflow(names) => {
+                for name in names {
+                    let found = s
+                        .transitions
+                        .iter()
+                        .position(|(_, t)| t.name.name == name.name);
+                    match found.and_then(|i| u32::try_from(i).ok()).map(TransitionId) {
+                        Some(id) => {
+                            if !v.allow_overflow.contains(&id) {
+                                v.allow_overflow.push(id);
+                            }
+                        }
+                        None => {
+                            cx.report(
+                                Diagnostic::new(
+                                    Code::UnknownName,
+                                    format!("unknown transition `{}`", name.name),
+                                    name.span,
+                                    "no transition of this name",
+                                )
+                                .with_help("`allow_overflow` names transitions"),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
             }
             VerifyKind::Reach { name, expr } => {
                 let mut sc = Scope::new(ScopeKind::State("a reach goal"));

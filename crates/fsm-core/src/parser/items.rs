@@ -852,6 +852,15 @@ impl Parser<'_> {
                 let expr = self.expr_or_error();
                 VerifyKind::Reach { name, expr }
             }
+            "allow_overflow" => {
+                self.bump();
+                let mut names = vec![self.ident("a transition name")?];
+                while self.at(&TokenKind::Comma) {
+                    self.bump();
+                    names.push(self.ident("a transition name")?);
+                }
+                VerifyKind::AllowOverflow(names)
+            }
             _ => {
                 let found = self.describe();
                 let span = self.span();
@@ -870,7 +879,7 @@ impl Parser<'_> {
                     )
                     .with_help(
                         "the settings are `domain`, `max_depth`, `max_states`, \
-                         `max_collection` and `reach`",
+                         `max_collection`, `reach` and `allow_overflow`",
                     ),
                 );
                 return Err(Recover);

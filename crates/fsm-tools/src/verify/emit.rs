@@ -128,7 +128,9 @@ fn testable(finding: &Finding) -> bool {
     finding.trace.is_some()
         && matches!(
             finding.kind,
-            FindingKind::InvariantViolated { .. } | FindingKind::Deadlock { .. }
+            FindingKind::InvariantViolated { .. }
+                | FindingKind::Deadlock { .. }
+                | FindingKind::ArithmeticOverflow { .. }
         )
 }
 
@@ -146,6 +148,20 @@ fn test_for(
         FindingKind::InvariantViolated { invariant } => {
             let name = unique(
                 format!("invariant_{}_holds", names::snake_case(invariant)),
+                used,
+            );
+            let _ = write!(
+                out,
+                "\n    /// {doc}.\n    #[test]\n    fn {name}() {{\n        replay(&[@STEPS@]);\n    }}\n"
+            );
+        }
+        FindingKind::ArithmeticOverflow { transition, .. } => {
+            // The trace ends with the input the overflow refuses.
+            let name = unique(
+                format!(
+                    "transition_{}_does_not_overflow",
+                    names::snake_case(transition)
+                ),
                 used,
             );
             let _ = write!(

@@ -33,7 +33,7 @@ mod store;
 
 pub use emit::emit_tests;
 
-use crate::eval::{self, EvalError, InputValue, Raw, View};
+use crate::eval::{self, EvalError, InputValue, Raw, Rejected, View};
 use fsm_core::model::{InputId, Model, PhaseId, TransitionId};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -173,6 +173,11 @@ pub enum FindingKind {
     /// The terminal phase is in no counted state (a note rather than a
     /// finding when the search is incomplete).
     UnreachableTerminal { phase: String },
+    /// Checked arithmetic of the transition overflows its integer type in
+    /// `states` counted states, so the generated code refuses the input
+    /// there (the trace ends with the first such input). Not reported for
+    /// the transitions of the spec's `allow_overflow`.
+    ArithmeticOverflow { transition: String, states: u64 },
 }
 
 /// Checks `model` within its `verify` bounds (or the overrides).
@@ -206,6 +211,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         violated: BTreeMap::new(),
         deadlocks: BTreeMap::new(),
         overlaps: BTreeMap::new(),
+        overflows: BTreeMap::new(),
         transitions: 0,
         complete: true,
     };
@@ -242,6 +248,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         };
         let at_limit = max_depth.is_some_and(|m| depth >= m);
         let mut fired_any = false;
+        let mut overflowed_here: Vec<TransitionId> = Vec::new();
         for (ii, inst) in instances.iter().enumerate() {
             let cands = candidates
                 .get(inst.input.index())
@@ -253,8 +260,18 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             if cands.is_empty() {
                 continue;
             }
-            let Raw::Fired(fired) = eval::step_raw(model, &state, inst, cands)? else {
-                continue;
+            let fired = match eval::step_raw(model, &state, inst, cands)? {
+                Raw::Fired(fired) => fired,
+                Raw::Rejected(Rejected::ArithmeticOverflow { transition }) => {
+                    let first = search.overflows.entry(transition).or_insert((id, ii, 0));
+                    // States are expanded once each: count each state once.
+                    if !overflowed_here.contains(&transition) {
+                        overflowed_here.push(transition);
+                        first.2 += 1;
+                    }
+                    continue;
+                }
+                _ => continue,
             };
             let transition = fired.transition;
             fired_any = true;
@@ -380,6 +397,9 @@ struct Search<'a> {
     /// Per (input, transitions whose guards all hold): the first state and
     /// input instance.
     overlaps: BTreeMap<(usize, Vec<TransitionId>), (usize, usize)>,
+    /// Per transition whose arithmetic overflowed: the first state and
+    /// input instance, and the number of states where it did.
+    overflows: BTreeMap<TransitionId, (usize, usize, u64)>,
     transitions: u64,
     complete: bool,
 }
@@ -492,6 +512,24 @@ impl Search<'_> {
                 message,
                 *state,
                 *last,
+            ));
+        }
+        for (transition, (state, instance, states)) in &self.overflows {
+            if m.verify.allow_overflow.contains(transition) {
+                continue;
+            }
+            let name = m.transition(*transition).map_or("?", |t| t.name.as_str());
+            out.push(self.with_trace(
+                FindingKind::ArithmeticOverflow {
+                    transition: name.to_owned(),
+                    states: *states,
+                },
+                format!(
+                    "transition `{name}` overflows an integer in {states} state{} (the input is refused there)",
+                    if *states == 1 { "" } else { "s" }
+                ),
+                *state,
+                Some(*instance),
             ));
         }
         for (phase, state) in &self.deadlocks {
