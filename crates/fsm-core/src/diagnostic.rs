@@ -64,6 +64,7 @@ codes! {
     Syntax = "FSM0010", Error, "syntax error";
     TooDeep = "FSM0011", Error, "nesting too deep";
     MachineCount = "FSM0012", Error, "a file holds exactly one machine";
+    RustSyntax = "FSM0013", Error, "Rust syntax that a spec writes differently";
     // --- names (01xx)
     UnknownPhase = "FSM0101", Error, "unknown phase";
     UnknownName = "FSM0102", Error, "unknown name";

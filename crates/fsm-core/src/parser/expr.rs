@@ -517,7 +517,10 @@ impl Parser<'_> {
         Ok(lhs)
     }
 
-    fn binary_op(&self) -> Option<BinaryOp> {
+    fn binary_op(&mut self) -> Option<BinaryOp> {
+        if let Some(op) = self.word_operator() {
+            return Some(op);
+        }
         Some(match self.kind() {
             TokenKind::OrOr => BinaryOp::Or,
             TokenKind::AndAnd => BinaryOp::And,
@@ -537,10 +540,63 @@ impl Parser<'_> {
         })
     }
 
+    /// `and` / `or` where an operator is expected (after a complete
+    /// operand no name can follow): reported once, read as `&&` / `||`.
+    fn word_operator(&mut self) -> Option<BinaryOp> {
+        if self.kind() != &TokenKind::Ident {
+            return None;
+        }
+        let (op, spelled) = match self.ident_text() {
+            Some("and") => (BinaryOp::And, "&&"),
+            Some("or") => (BinaryOp::Or, "||"),
+            _ => return None,
+        };
+        let span = self.span();
+        let word = self.ident_text().unwrap_or("").to_owned();
+        if self.last_word_operator != Some(span.start) {
+            self.last_word_operator = Some(span.start);
+            self.report(
+                Diagnostic::new(
+                    Code::RustSyntax,
+                    format!("`{word}` is written `{spelled}` in a spec"),
+                    span,
+                    format!("write `{spelled}`"),
+                )
+                .with_help(format!("the boolean operators are `&&`, `||` and `!`; replace `{word}` with `{spelled}`")),
+            );
+        }
+        Some(op)
+    }
+
     fn unary(&mut self) -> PResult<Expr> {
         let op = match self.kind() {
             TokenKind::Bang => UnaryOp::Not,
             TokenKind::Minus => UnaryOp::Neg,
+            // `not x`: a name cannot be followed by another operand.
+            TokenKind::Ident
+                if self.ident_text() == Some("not")
+                    && matches!(
+                        self.kind_at(1),
+                        TokenKind::Ident
+                            | TokenKind::LParen
+                            | TokenKind::Bang
+                            | TokenKind::Keyword(Keyword::True | Keyword::False)
+                    ) =>
+            {
+                let span = self.span();
+                self.report(
+                    Diagnostic::new(
+                        Code::RustSyntax,
+                        "`not` is written `!` in a spec",
+                        span,
+                        "write `!`",
+                    )
+                    .with_help(
+                        "the boolean operators are `&&`, `||` and `!`; replace `not` with `!`",
+                    ),
+                );
+                UnaryOp::Not
+            }
             _ => return self.postfix(),
         };
         let start = self.bump();
@@ -675,6 +731,9 @@ impl Parser<'_> {
                     })
                 });
             }
+            TokenKind::Ident if matches!(self.ident_text(), Some("Some" | "None")) => {
+                return self.rust_option(span);
+            }
             TokenKind::Ident => {
                 let first = self.ident("a name")?;
                 if self.eat(&TokenKind::ColonColon).is_some() {
@@ -694,5 +753,54 @@ impl Parser<'_> {
             _ => return Err(self.expected("an expression")),
         };
         Ok(Expr { kind, span })
+    }
+
+    /// Rust's `Some(x)` and `None`: reported, then read as `some(x)` and
+    /// `none` so that nothing else is reported about them.
+    fn rust_option(&mut self, span: Span) -> PResult<Expr> {
+        let word = self.ident_text().unwrap_or("").to_owned();
+        if word == "None" {
+            self.bump();
+            self.report(
+                Diagnostic::new(
+                    Code::RustSyntax,
+                    "`None` is written `none` in a spec",
+                    span,
+                    "write `none`",
+                )
+                .with_help("options are written `none` and `some(x)`, in lowercase"),
+            );
+            return Ok(Expr {
+                kind: ExprKind::None,
+                span,
+            });
+        }
+        if self.kind_at(1) != &TokenKind::LParen {
+            // `Some` alone is an ordinary (unknown) name.
+            let first = self.ident("a name")?;
+            return Ok(Expr {
+                kind: ExprKind::Name(first),
+                span,
+            });
+        }
+        self.report(
+            Diagnostic::new(
+                Code::RustSyntax,
+                "`Some(x)` is written `some(x)` in a spec",
+                span,
+                "write `some`",
+            )
+            .with_help("options are written `some(x)` and `none`, in lowercase"),
+        );
+        self.nested(|p| {
+            p.bump();
+            p.expect(&TokenKind::LParen, "`(`")?;
+            let inner = p.expr()?;
+            let close = p.expect_close(Delim::Paren)?;
+            Ok(Expr {
+                kind: ExprKind::Some(Box::new(inner)),
+                span: span.to(close),
+            })
+        })
     }
 }

@@ -152,6 +152,9 @@ struct Parser<'a> {
     /// Inside a list that already had an error: syntax errors are dropped.
     muted: u32,
     last_error_line: Option<usize>,
+    /// Where `and`/`or` was last reported as an operator: the loop of a
+    /// binary expression may look at the same word twice.
+    last_word_operator: Option<u32>,
     /// An unclosed delimiter was reported and the enclosing constructs are
     /// being closed up to the item level without further reports.
     closing: bool,
@@ -248,6 +251,7 @@ impl<'a> Parser<'a> {
             syntax_errors: 0,
             muted: 0,
             last_error_line: None,
+            last_word_operator: None,
             closing: false,
             broken: false,
             recovering: false,
