@@ -883,10 +883,15 @@ impl<'a> Cx<'a> {
                 (l, r, Ty::Bool)
             }
             B::Add | B::Sub | B::Mul | B::Div | B::Rem => {
-                let (l, r) = self.same_type(sc, a, b, hint)?;
+                let (l, r) = self.arith_operands(sc, op, a, b, hint)?;
                 if !matches!(l.ty, Ty::Int(_)) {
-                    let help = (l.ty == Ty::String && op == B::Add)
-                        .then_some("strings cannot be concatenated");
+                    let help = if l.ty == Ty::String && op == B::Add {
+                        Some("strings cannot be concatenated")
+                    } else if matches!(&l.ty, Ty::Option(inner) if matches!(**inner, Ty::Int(_))) {
+                        Some("take the number out of the option first, e.g. `x.unwrap_or(0)`")
+                    } else {
+                        None
+                    };
                     self.invalid_operand(&format!("`{}`", op.as_str()), &l.ty, a.span, help);
                     return None;
                 }
@@ -899,6 +904,57 @@ impl<'a> Cx<'a> {
             ty,
             span,
         })
+    }
+
+    /// Types the operands of arithmetic: as `same_type`, except that an
+    /// optional integer next to a plain one (`count + 1` with `count:
+    /// Option<u32>`) is reported as arithmetic on an option, with the way
+    /// to take its value, rather than as a mismatch.
+    fn arith_operands(
+        &mut self,
+        sc: &mut Scope,
+        op: ast::BinaryOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        hint: Hint<'_>,
+    ) -> Option<(TExpr, TExpr)> {
+        let swap = self.needs_context(sc, a, 0) && !self.needs_context(sc, b, 0);
+        let (first, second) = if swap { (b, a) } else { (a, b) };
+        let f = self.infer(sc, first, hint);
+        let second_hint = match &f {
+            Some(TExpr {
+                ty: Ty::Option(inner),
+                ..
+            }) if matches!(**inner, Ty::Int(_)) => Hint::Ty(inner),
+            Some(t) => Hint::Ty(&t.ty),
+            None => Hint::Quiet,
+        };
+        let s = self.infer(sc, second, second_hint);
+        let (f, s) = (f?, s?);
+        if f.ty != s.ty {
+            let optional = [(&f, first), (&s, second)]
+                .into_iter()
+                .find(|(t, _)| matches!(&t.ty, Ty::Option(inner) if matches!(**inner, Ty::Int(_))));
+            if let Some((t, at)) = optional {
+                let text = self.s.ty_name(&t.ty);
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidOperand,
+                        format!("`{}` is not defined for `{text}`", op.as_str()),
+                        at.span,
+                        format!("this is `{text}`"),
+                    )
+                    .with_help(
+                        "take the number out of the option first, e.g. `x.unwrap_or(0)`, \
+                         or test it with `x.is_some()`",
+                    ),
+                );
+            } else {
+                self.mismatch(second.span, &f.ty, &s.ty, Some(first.span));
+            }
+            return None;
+        }
+        Some(if swap { (s, f) } else { (f, s) })
     }
 
     /// Types two operands that must have the same type: the one that

@@ -744,6 +744,19 @@ impl Parser<'_> {
         let input = self.ident("an input name")?;
         self.expect_kw(Keyword::From)?;
         let sources = self.sources()?;
+        if self.at(&TokenKind::LBrace) {
+            // `from A {`: the target was left out.
+            let diag_at = self.diags.len();
+            let err = self.expected("`->`");
+            if let Some(diag) = self.diags.get_mut(diag_at) {
+                diag.help = Some(
+                    "a transition names where it goes: `-> stay` to remain in the phase, \
+                     or `-> Phase`"
+                        .into(),
+                );
+            }
+            return Err(err);
+        }
         self.expect(&TokenKind::Arrow, "`->`")?;
         let target = match self.eat_kw(Keyword::Stay) {
             Some(span) => Target::Stay(span),
