@@ -30,6 +30,7 @@ fn text(bytes: &[u8]) -> String {
 const PLANTED: &str = "tests/specs/verify_planted_bug.fsm";
 const FINDINGS: &str = "tests/specs/verify_findings.fsm";
 const OVERFLOW: &str = "tests/specs/verify_overflow.fsm";
+const TRAP: &str = "tests/specs/verify_trap.fsm";
 
 #[test]
 fn a_planted_bug_exits_1_with_the_shortest_trace() {
@@ -219,6 +220,7 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         krate.join("verify_overflow.fsm"),
     )
     .expect("copy the spec");
+    fs::copy(repo_root().join(TRAP), krate.join("verify_trap.fsm")).expect("copy the spec");
     let manifest = format!(
         "[package]\nname = \"vault\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nfsm = {{ path = {:?} }}\nserde_json = \"1\"\n\n[workspace]\n",
@@ -235,6 +237,7 @@ fn an_emitted_test_fails_on_the_planted_bug() {
             "verify",
             "verify_planted_bug.fsm",
             "verify_overflow.fsm",
+            "verify_trap.fsm",
             "--emit-test",
         ])
         .arg(&emitted)
@@ -252,7 +255,11 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         "{code}"
     );
     assert!(
-        !code.contains("drain"),
+        code.contains("fn back_to_idle_is_always_possible()"),
+        "{code}"
+    );
+    assert!(
+        !code.contains("transition_drain"),
         "an allowed overflow gets no test:\n{code}"
     );
 
@@ -276,6 +283,11 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         all.contains("transition_fill_does_not_overflow")
             && all.contains("input 3 `{\"Fill\":{\"amount\":100}}` was refused")
             && all.contains("arithmetic overflow in transition `fill`"),
+        "{all}"
+    );
+    assert!(
+        all.contains("back_to_idle_is_always_possible")
+            && all.contains("no state meeting `back_to_idle` is reachable"),
         "{all}"
     );
     assert!(

@@ -478,6 +478,11 @@ pub enum VerifyKind {
     /// `allow_overflow t1, t2`: transitions whose overflow the author
     /// accepts (`fsm verify` reports no finding for them).
     AllowOverflow(Vec<Ident>),
+    /// `always_possible name: expr`: from every reachable state, a state
+    /// meeting `expr` is reachable.
+    AlwaysPossible { name: Ident, expr: Expr },
+    /// `bound expr`: states where `expr` is false are not explored.
+    Bound(Expr),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

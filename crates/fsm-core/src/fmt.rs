@@ -930,6 +930,10 @@ impl<'a> Printer<'a> {
             VerifyKind::Reach { name, expr } => {
                 self.prefixed(&format!("reach {}:", name.name), expr);
             }
+            VerifyKind::AlwaysPossible { name, expr } => {
+                self.prefixed(&format!("always_possible {}:", name.name), expr);
+            }
+            VerifyKind::Bound(expr) => self.prefixed("bound", expr),
             VerifyKind::AllowOverflow(names) => {
                 let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
                 self.line(&format!("allow_overflow {}", names.join(", ")));

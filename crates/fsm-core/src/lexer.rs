@@ -186,7 +186,9 @@ pub const VERIFY_KEYWORDS: &[&str] = &[
     "max_depth",
     "max_states",
     "max_collection",
+    "bound",
     "reach",
+    "always_possible",
     "allow_overflow",
 ];
 

@@ -593,6 +593,14 @@ pub struct Verify {
     pub max_states: Option<u64>,
     pub max_collection: Option<u64>,
     pub reach: Vec<Reach>,
+    /// `always_possible name: expr`: from every reachable state a state
+    /// meeting the expression is reachable (same shape as a reach goal).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub always_possible: Vec<Reach>,
+    /// `bound expr`: the model checker does not explore states where the
+    /// expression is false.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bounds: Vec<Bound>,
     /// `allow_overflow`: transitions whose arithmetic overflow `fsm verify`
     /// does not report.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -698,6 +706,14 @@ pub enum DomainValues {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reach {
     pub name: String,
+    pub span: Span,
+    /// Of type `bool`, over the state only.
+    pub expr: TExpr,
+}
+
+/// `bound expr`: a state constraint of the model checker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bound {
     pub span: Span,
     /// Of type `bool`, over the state only.
     pub expr: TExpr,

@@ -185,6 +185,18 @@ pub fn figures(model: &Model, report: &Report) -> Figures {
         };
         verdicts.push((format!("reach `{}`", reach.name), verdict));
     }
+    for property in &report.properties {
+        let verdict = if property.holds {
+            format!("holds{bounded}")
+        } else {
+            format!(
+                "**does not hold**: {} trap state{}",
+                property.trap_states,
+                if property.trap_states == 1 { "" } else { "s" }
+            )
+        };
+        verdicts.push((format!("always_possible `{}`", property.name), verdict));
+    }
     let checks: [(&str, Vec<String>); 5] = [
         (
             "deadlocks",
@@ -588,7 +600,9 @@ fn verification(out: &mut String, model: &Model, printer: &Printer<'_>, figures:
         || settings.max_depth.is_some()
         || settings.max_states.is_some()
         || settings.max_collection.is_some()
-        || !settings.reach.is_empty();
+        || !settings.reach.is_empty()
+        || !settings.always_possible.is_empty()
+        || !settings.bounds.is_empty();
     if !has_settings && figures.is_none() {
         return;
     }
@@ -624,12 +638,23 @@ fn verification(out: &mut String, model: &Model, printer: &Printer<'_>, figures:
                 let _ = writeln!(out, "- `{name} {value}`");
             }
         }
+        for bound in &settings.bounds {
+            let _ = writeln!(out, "- `bound {}`", printer.expr(&bound.expr, &[]));
+        }
         for reach in &settings.reach {
             let _ = writeln!(
                 out,
                 "- `reach {}: {}`",
                 reach.name,
                 printer.expr(&reach.expr, &[])
+            );
+        }
+        for property in &settings.always_possible {
+            let _ = writeln!(
+                out,
+                "- `always_possible {}: {}`",
+                property.name,
+                printer.expr(&property.expr, &[])
             );
         }
         out.push('\n');

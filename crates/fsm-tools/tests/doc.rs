@@ -423,6 +423,10 @@ fn every_finding_of_a_run_shows_in_a_verdict() {
             K::ArithmeticOverflow { transition, .. } => {
                 ("arithmetic overflows".to_owned(), format!("`{transition}`"))
             }
+            K::TrapState { property, states } => (
+                format!("always_possible `{property}`"),
+                format!("{states} trap state"),
+            ),
         };
         let shown = verdict(&check);
         assert!(

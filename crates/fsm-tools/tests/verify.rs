@@ -58,7 +58,12 @@ fn reference(model: &Model, max_depth: u64) -> (u64, u64, u64) {
                 _ => continue,
             };
             transitions += 1;
-            if d < max_depth && !seen.contains_key(&next) {
+            let within = model
+                .verify
+                .bounds
+                .iter()
+                .all(|b| eval::holds(model, &next, &b.expr).expect("a bound"));
+            if d < max_depth && within && !seen.contains_key(&next) {
                 seen.insert(next.clone(), d + 1);
                 queue.push_back(next);
             }
@@ -102,7 +107,9 @@ fn every_trace_replays_to_what_its_finding_says() {
             assert_eq!(trace.len(), finding.inputs.len());
             let mut state = eval::initial(&model, key.clone()).expect("initial");
             let (last, prefix) = match &finding.kind {
-                FindingKind::Deadlock { .. } => (None, &finding.inputs[..]),
+                FindingKind::Deadlock { .. } | FindingKind::TrapState { .. } => {
+                    (None, &finding.inputs[..])
+                }
                 _ => match finding.inputs.split_last() {
                     Some((last, prefix)) => (Some(last), prefix),
                     None => (None, &finding.inputs[..]),
@@ -153,6 +160,37 @@ fn every_trace_replays_to_what_its_finding_says() {
                             assert_eq!(name, Some(transition.as_str()), "{spec}");
                         }
                         other => panic!("{spec}: the last input did not overflow: {other:?}"),
+                    }
+                }
+                FindingKind::TrapState { property, .. } => {
+                    // The trace ends in a state from which no state meeting
+                    // the property is reachable: search from it.
+                    let goal = &model
+                        .verify
+                        .always_possible
+                        .iter()
+                        .find(|p| p.name == *property)
+                        .expect("the property")
+                        .expr;
+                    let instances = eval::input_instances(&model).expect("instances");
+                    let mut seen = vec![state.clone()];
+                    let mut queue = vec![state.clone()];
+                    while let Some(s) = queue.pop() {
+                        assert!(!eval::holds(&model, &s, goal).expect("holds"), "{spec}");
+                        for i in &instances {
+                            if let Outcome::Fired { state: next, .. } =
+                                eval::step(&model, &s, i).expect("a step")
+                                && !seen.contains(&next)
+                                && model
+                                    .verify
+                                    .bounds
+                                    .iter()
+                                    .all(|b| eval::holds(&model, &next, &b.expr).expect("holds"))
+                            {
+                                seen.push(next.clone());
+                                queue.push(next);
+                            }
+                        }
                     }
                 }
                 _ => panic!("{spec}: a finding of this kind has no trace"),

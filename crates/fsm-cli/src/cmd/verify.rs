@@ -280,6 +280,10 @@ fn human(path: &str, r: &Report, peak: Option<u64>) -> String {
             Some(d) if r.depth >= d => out.push_str(&format!(" (cut by max_depth {d})")),
             _ => out.push_str(&format!(" (cut by max_states {})", r.max_states)),
         }
+    } else if !r.bounds.is_empty() {
+        out.push_str(" (complete within its bounds)");
+    } else {
+        out.push_str(" (complete)");
     }
     if let Some(ms) = r.elapsed_ms {
         out.push_str(&format!(", {:.2} s", ms as f64 / 1000.0));
@@ -321,6 +325,16 @@ fn human(path: &str, r: &Report, peak: Option<u64>) -> String {
     }
     for n in &r.notes {
         out.push_str(&format!("  note ({}): {}\n", kind_of(n), n.message));
+    }
+    for b in &r.bounds {
+        out.push_str(&format!(
+            "  bound `{}`: {} left out\n",
+            b.bound,
+            count(b.cut as usize, "state", "states")
+        ));
+    }
+    for p in r.properties.iter().filter(|p| p.holds) {
+        out.push_str(&format!("  always_possible `{}`: holds\n", p.name));
     }
     for g in r.goals.iter().filter(|g| g.reached) {
         push_goal(&mut out, g);

@@ -6,15 +6,15 @@
 //! After `lower` returns `Some(v)`: each domain target appears once and has
 //! at least one value of its type (an extern's abstract values are
 //! strings), every range is non-empty and within its integer type, each
-//! bound appears at most once and is at least 1, and every reach goal is a
-//! `bool` over the state.
+//! bound appears at most once and is at least 1, and every reach goal,
+//! `always_possible` property and `bound` is a `bool` over the state.
 
 use super::expr::{Scope, ScopeKind};
 use super::resolve::first_wins;
 use super::{Cx, types, unknown};
 use crate::ast::{self, DomainTarget as AstTarget, DomainValues as AstValues, VerifyKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Domain, DomainTarget, DomainValues, Reach, TransitionId, Ty, Verify};
+use crate::model::{Bound, Domain, DomainTarget, DomainValues, Reach, TransitionId, Ty, Verify};
 use crate::span::Span;
 
 pub(super) fn lower(cx: &mut Cx<'_>) -> Option<Verify> {
@@ -32,6 +32,15 @@ pub(super) fn lower(cx: &mut Cx<'_>) -> Option<Verify> {
         })
         .collect();
     first_wins(&mut cx.diags, "reach goal", reach_names);
+    let property_names: Vec<&ast::Ident> = s
+        .verify
+        .iter()
+        .filter_map(|x| match &x.kind {
+            VerifyKind::AlwaysPossible { name, .. } => Some(name),
+            _ => None,
+        })
+        .collect();
+    first_wins(&mut cx.diags, "`always_possible` property", property_names);
     for setting in &s.verify {
         match &setting.kind {
             VerifyKind::Domain { target, values } => match domain(cx, target, values, setting.span)
@@ -106,12 +115,34 @@ pub(super) fn lower(cx: &mut Cx<'_>) -> Option<Verify> {
                     }
                 }
             }
-            VerifyKind::Reach { name, expr } => {
-                let mut sc = Scope::new(ScopeKind::State("a reach goal"));
+            VerifyKind::Reach { name, expr } | VerifyKind::AlwaysPossible { name, expr } => {
+                let reach = matches!(setting.kind, VerifyKind::Reach { .. });
+                let mut sc = Scope::new(ScopeKind::State(if reach {
+                    "a reach goal"
+                } else {
+                    "an `always_possible` property"
+                }));
                 match cx.check_expr(&mut sc, expr, Some(&Ty::Bool)) {
-                    Some(expr) => v.reach.push(Reach {
-                        name: name.name.clone(),
-                        span: name.span,
+                    Some(expr) => {
+                        let goal = Reach {
+                            name: name.name.clone(),
+                            span: name.span,
+                            expr,
+                        };
+                        if reach {
+                            v.reach.push(goal);
+                        } else {
+                            v.always_possible.push(goal);
+                        }
+                    }
+                    None => ok = false,
+                }
+            }
+            VerifyKind::Bound(expr) => {
+                let mut sc = Scope::new(ScopeKind::State("a `bound`"));
+                match cx.check_expr(&mut sc, expr, Some(&Ty::Bool)) {
+                    Some(expr) => v.bounds.push(Bound {
+                        span: setting.span,
                         expr,
                     }),
                     None => ok = false,

@@ -858,12 +858,24 @@ impl Parser<'_> {
                     _ => VerifyKind::MaxCollection(value, span),
                 }
             }
-            "reach" => {
+            "reach" | "always_possible" => {
                 self.bump();
-                let name = self.ident("a name for the goal")?;
+                let name = self.ident(if word == "reach" {
+                    "a name for the goal"
+                } else {
+                    "a name for the property"
+                })?;
                 self.expect(&TokenKind::Colon, "`:`")?;
                 let expr = self.expr_or_error();
-                VerifyKind::Reach { name, expr }
+                if word == "reach" {
+                    VerifyKind::Reach { name, expr }
+                } else {
+                    VerifyKind::AlwaysPossible { name, expr }
+                }
+            }
+            "bound" => {
+                self.bump();
+                VerifyKind::Bound(self.expr_or_error())
             }
             "allow_overflow" => {
                 self.bump();
@@ -892,7 +904,8 @@ impl Parser<'_> {
                     )
                     .with_help(
                         "the settings are `domain`, `max_depth`, `max_states`, \
-                         `max_collection`, `reach` and `allow_overflow`",
+                         `max_collection`, `bound`, `reach`, `always_possible` \
+                         and `allow_overflow`",
                     ),
                 );
                 return Err(Recover);

@@ -1321,7 +1321,7 @@ impl Gen<'_> {
         out.line(&format!("/* {} */", t.name));
         self.stmts(cx, &t.body, &mut body, &mut block, 0)?;
         let set_phase = phase_var_target.map(|p| format!("phase = {};", p.0));
-        let checked = !self.m.invariants.is_empty();
+        let checked = !self.m.invariants.is_empty() || !self.m.verify.bounds.is_empty();
         if !block.fallible && !checked {
             out.text.push_str(&body.text);
             if let Some(p) = &set_phase {
@@ -1497,6 +1497,16 @@ impl Gen<'_> {
             let x = self.expr(&mut cx, &inv.expr, 0)?;
             invariants.push((inv.name.clone(), and(&x.ok, &x.scalar()?)));
         }
+        let mut bounds = Vec::new();
+        for b in &m.verify.bounds {
+            let mut cx = Cx {
+                args: &[],
+                target: None,
+                vars: Vec::new(),
+            };
+            let x = self.expr(&mut cx, &b.expr, 0)?;
+            bounds.push(and(&x.ok, &x.scalar()?));
+        }
 
         let mut out = String::new();
         let w = &mut out;
@@ -1516,6 +1526,21 @@ impl Gen<'_> {
             " * A step into a state that breaks an invariant is undone and reported"
         );
         let _ = writeln!(w, " * as `fsm: invariant violated: <name>` when pan exits.");
+        if !bounds.is_empty() {
+            let _ = writeln!(
+                w,
+                " * A step into a state outside a `bound` is undone (the state is not"
+            );
+            let _ = writeln!(w, " * explored), as `fsm verify` leaves it out.");
+        }
+        for p in &m.verify.always_possible {
+            let _ = writeln!(
+                w,
+                " * `always_possible {}` (AG EF) is not an LTL property; `fsm verify`",
+                comment_safe(&p.name)
+            );
+            let _ = writeln!(w, " * checks it, SPIN does not.");
+        }
         let _ = writeln!(w, " *");
         let _ = writeln!(w, " *   spin -a {}.pml", m.name);
         let _ = writeln!(w, " *   gcc -O2 -DBFS -DNOREDUCE -DSAFETY -o pan pan.c");
@@ -1623,7 +1648,7 @@ impl Gen<'_> {
             let _ = writeln!(w, "int t_{i} = 0;");
         }
         let _ = writeln!(w);
-        w.push_str(&self.c_support(&invariants)?);
+        w.push_str(&self.c_support(&invariants, &bounds)?);
         let _ = writeln!(w);
         let _ = writeln!(w, "active proctype {}() {{", ident(&m.name));
         let _ = writeln!(w, "  do");
@@ -1644,7 +1669,11 @@ impl Gen<'_> {
     /// The C helpers: saving and restoring the state around a step, and
     /// the invariants, whose violations are printed when `pan` exits as
     /// `fsm: invariant violated: <name>` lines.
-    fn c_support(&self, invariants: &[(String, String)]) -> Result<String, ExportError> {
+    fn c_support(
+        &self,
+        invariants: &[(String, String)],
+        bounds: &[String],
+    ) -> Result<String, ExportError> {
         let n = invariants.len();
         let mut globals = vec!["phase".to_owned()];
         for i in 0..self.m.fields.len() {
@@ -1700,8 +1729,18 @@ impl Gen<'_> {
             let _ = writeln!(c, "    fsm_saved[{i}] = now.{g};");
         }
         let _ = writeln!(c, "  }}");
+        let _ = writeln!(c, "  static int fsm_bounds(void) {{");
+        let _ = writeln!(c, "    return 1");
+        for b in bounds {
+            let _ = writeln!(c, "      && {}", paren(&to_c(b)));
+        }
+        let _ = writeln!(c, "    ;");
+        let _ = writeln!(c, "  }}");
         let _ = writeln!(c, "  void fsm_end(void) {{");
-        let _ = writeln!(c, "    if (now.rej || !fsm_invariants()) {{");
+        let _ = writeln!(
+            c,
+            "    if (now.rej || !fsm_invariants() || !fsm_bounds()) {{"
+        );
         for (i, g) in globals.iter().enumerate() {
             let _ = writeln!(c, "      now.{g} = fsm_saved[{i}];");
         }

@@ -10,7 +10,7 @@
 use super::{Finding, FindingKind, Report};
 use crate::eval::{self, InputValue};
 use fsm_core::codegen::names;
-use fsm_core::model::Model;
+use fsm_core::model::{Model, TExpr, TExprKind};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -23,8 +23,9 @@ pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<Str
     let mut tests = String::new();
     let mut names_used: HashSet<String> = HashSet::new();
     let mut needs_inputs = false;
-    for finding in &report.findings {
-        let Some(test) = test_for(finding, &mut names_used, &mut needs_inputs) else {
+    for finding in report.findings.iter().filter(|f| testable(model, f)) {
+        let Some(test) = test_for(model, report, finding, &mut names_used, &mut needs_inputs)
+        else {
             continue;
         };
         tests.push_str(&test);
@@ -109,7 +110,7 @@ pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<Str
     let mut findings = report
         .findings
         .iter()
-        .filter(|f| testable(f))
+        .filter(|f| testable(model, f))
         .collect::<Vec<_>>()
         .into_iter();
     while let Some(at) = rest.find("@STEPS@") {
@@ -123,25 +124,81 @@ pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<Str
     Some(filled)
 }
 
-/// Whether a test is emitted for `finding`.
-fn testable(finding: &Finding) -> bool {
+/// Whether a test is emitted for `finding`: one with a trace whose claim
+/// the generated code can check. A trap state is checked by a search from
+/// it over the generated machine, which needs a property that depends on
+/// the phase alone (see [`good_phases`]).
+fn testable(model: &Model, finding: &Finding) -> bool {
     finding.trace.is_some()
-        && matches!(
-            finding.kind,
+        && match &finding.kind {
             FindingKind::InvariantViolated { .. }
-                | FindingKind::Deadlock { .. }
-                | FindingKind::ArithmeticOverflow { .. }
-        )
+            | FindingKind::Deadlock { .. }
+            | FindingKind::ArithmeticOverflow { .. } => true,
+            FindingKind::TrapState { property, .. } => good_phases(model, property).is_some(),
+            _ => false,
+        }
+}
+
+/// The phases meeting the `always_possible` property named `property`,
+/// when it reads the phase and nothing else of the state.
+fn good_phases(model: &Model, property: &str) -> Option<Vec<String>> {
+    let p = model
+        .verify
+        .always_possible
+        .iter()
+        .find(|p| p.name == property)?;
+    if !phase_only(&p.expr) {
+        return None;
+    }
+    let key = eval::key_value(model).ok()?;
+    let init = eval::initial(model, key).ok()?;
+    let mut out = Vec::new();
+    for (i, phase) in model.phases.iter().enumerate() {
+        let state = eval::State {
+            phase: fsm_core::model::PhaseId(u32::try_from(i).ok()?),
+            ..init.clone()
+        };
+        if eval::holds(model, &state, &p.expr).ok()? {
+            out.push(phase.name.clone());
+        }
+    }
+    Some(out)
+}
+
+/// Whether `e` reads the current phase and nothing else of the state.
+fn phase_only(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Field(_)
+        | TExprKind::Param(_)
+        | TExprKind::Derived(_)
+        | TExprKind::Key
+        | TExprKind::Target
+        | TExprKind::Var(_)
+        | TExprKind::Quant { .. } => false,
+        TExprKind::Bool(_)
+        | TExprKind::Int(_)
+        | TExprKind::Str(_)
+        | TExprKind::None
+        | TExprKind::CurrentPhase
+        | TExprKind::Const(_)
+        | TExprKind::Variant(..)
+        | TExprKind::Phase(_) => true,
+        TExprKind::Some(x) | TExprKind::Unary(_, x) => phase_only(x),
+        TExprKind::Collection(xs) => xs.iter().all(phase_only),
+        TExprKind::Binary(_, a, b) => phase_only(a) && phase_only(b),
+        TExprKind::Method { receiver, args, .. } => {
+            phase_only(receiver) && args.iter().all(phase_only)
+        }
+    }
 }
 
 fn test_for(
+    model: &Model,
+    report: &Report,
     finding: &Finding,
     used: &mut HashSet<String>,
     needs_inputs: &mut bool,
 ) -> Option<String> {
-    if !testable(finding) {
-        return None;
-    }
     let mut out = String::new();
     let doc = finding.message.replace('\n', " ");
     match &finding.kind {
@@ -184,6 +241,50 @@ fn test_for(
                  matches!(::fsm::Machine::apply(&mut next, input(json)), Ok(step) if step.transition.is_some())\n        \
                  }});\n        \
                  assert!(fires, \"no input fires a transition in phase {{:?}}\", ::fsm::Machine::phase(&machine));\n    \
+                 }}\n"
+            );
+        }
+        FindingKind::TrapState { property, .. } => {
+            *needs_inputs = true;
+            let phases = good_phases(model, property)?;
+            let pattern = if phases.is_empty() {
+                "_ if false".to_owned()
+            } else {
+                phases
+                    .iter()
+                    .map(|p| format!("<M as ::fsm::Machine>::Phase::{}", names::ident(p)))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            };
+            // The search from the trap gives up (and fails) well past the
+            // number of states the checker saw in all.
+            let limit = report.states.saturating_mul(4).saturating_add(1000);
+            let name = unique(
+                format!("{}_is_always_possible", names::snake_case(property)),
+                used,
+            );
+            let _ = write!(
+                out,
+                "\n    /// {doc}.\n    #[test]\n    fn {name}() {{\n        \
+                 let start = replay(&[@STEPS@]);\n        \
+                 let mut seen = ::std::collections::HashSet::new();\n        \
+                 let mut queue = ::std::collections::VecDeque::from([start]);\n        \
+                 while let Some(machine) = queue.pop_front() {{\n            \
+                 if matches!(::fsm::Machine::phase(&machine), {pattern}) {{\n                \
+                 return;\n            }}\n            \
+                 assert!(seen.len() < {limit}, \"no decision after {limit} states\");\n            \
+                 for json in INPUTS {{\n                \
+                 let mut next = machine.clone();\n                \
+                 if ::fsm::Machine::apply(&mut next, input(json)).is_ok() {{\n                    \
+                 let snapshot = ::serde_json::to_string(&::fsm::Machine::snapshot(&next))\n                        \
+                 .expect(\"the snapshot serializes\");\n                    \
+                 if seen.insert(snapshot) {{\n                        \
+                 queue.push_back(next);\n                    \
+                 }}\n                \
+                 }}\n            \
+                 }}\n        \
+                 }}\n        \
+                 panic!(\"from the state the trace reaches, no state meeting `{property}` is reachable\");\n    \
                  }}\n"
             );
         }

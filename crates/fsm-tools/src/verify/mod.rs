@@ -110,6 +110,32 @@ pub struct Report {
     /// Every `reach` goal of the spec, in declaration order, with the
     /// shortest trace to a state that meets it (its witness).
     pub goals: Vec<Goal>,
+    /// Every `always_possible` property of the spec, in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+    /// Every `bound` of the spec, in declaration order, with the number of
+    /// distinct states it left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bounds: Vec<BoundCut>,
+}
+
+/// An `always_possible` property and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub holds: bool,
+    /// Reachable states from which no state meeting it can be reached.
+    pub trap_states: u64,
+}
+
+/// A `bound` of the spec and what it cut.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoundCut {
+    /// The bound's expression, as the spec would print it.
+    pub bound: String,
+    /// Distinct states the bound left out (each counted under the first
+    /// bound it breaks).
+    pub cut: u64,
 }
 
 /// A `reach` goal and its witness.
@@ -178,6 +204,10 @@ pub enum FindingKind {
     /// there (the trace ends with the first such input). Not reported for
     /// the transitions of the spec's `allow_overflow`.
     ArithmeticOverflow { transition: String, states: u64 },
+    /// The `always_possible` property does not hold: from `states`
+    /// reachable states no state meeting it is reachable (the trace leads
+    /// to the first such trap state found, at the least depth).
+    TrapState { property: String, states: u64 },
 }
 
 /// Checks `model` within its `verify` bounds (or the overrides).
@@ -208,6 +238,11 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         fired: vec![false; model.transitions.len()],
         phase_seen: vec![false; model.phases.len()],
         reached: vec![None; model.verify.reach.len()],
+        good: vec![Vec::new(); model.verify.always_possible.len()],
+        edges: Vec::new(),
+        open_states: Vec::new(),
+        cut: Store::new(),
+        bound_cut: vec![0; model.verify.bounds.len()],
         violated: BTreeMap::new(),
         deadlocks: BTreeMap::new(),
         overlaps: BTreeMap::new(),
@@ -290,12 +325,17 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             }
             let after = fired.view(&state);
             store::encode(model, after, &mut scratch);
-            if scratch == current || search.store.find(&scratch).is_some() {
+            if scratch == current {
+                continue;
+            }
+            if let Some(known) = search.store.find(&scratch) {
+                search.edge(id, known);
                 continue;
             }
             if at_limit {
                 // A state beyond the depth bound: not counted, not judged.
                 search.complete = false;
+                search.open(id);
                 continue;
             }
             // A new state: it is kept only if every invariant holds.
@@ -312,8 +352,20 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             if broken {
                 continue;
             }
+            // A state outside a `bound` is left out of the state space the
+            // spec states; each one is counted once, under the first bound
+            // it breaks.
+            if let Some(b) = search.broken_bound(after)? {
+                if let Ok((_, true)) = search.cut.insert(&scratch)
+                    && let Some(n) = search.bound_cut.get_mut(b)
+                {
+                    *n += 1;
+                }
+                continue;
+            }
             if search.store.len() as u64 >= max_states {
                 search.complete = false;
+                search.open(id);
                 continue;
             }
             match search.store.insert(&scratch) {
@@ -321,9 +373,13 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
                     search.parents.push(u32::try_from(id).unwrap_or(u32::MAX));
                     search.via.push(u32::try_from(ii).unwrap_or(u32::MAX));
                     search.on_new_state(after, new_id)?;
+                    search.edge(id, new_id);
                 }
-                Ok((_, false)) => {}
-                Err(_) => search.complete = false,
+                Ok((known, false)) => search.edge(id, known),
+                Err(_) => {
+                    search.complete = false;
+                    search.open(id);
+                }
             }
         }
         let terminal = model.phase(state.phase).is_some_and(|p| p.terminal);
@@ -353,8 +409,24 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
                     + c.capacity() * std::mem::size_of::<TransitionId>()
             })
             .sum::<usize>();
-    let (findings, notes) = search.findings();
+    let (mut findings, notes) = search.findings();
     let goals = search.goals();
+    let properties = search.properties(&mut findings);
+    let printer = fsm_core::pretty::Printer::new(model);
+    let bounds = model
+        .verify
+        .bounds
+        .iter()
+        .zip(&search.bound_cut)
+        .map(|(b, cut)| BoundCut {
+            bound: printer.expr(&b.expr, &[]),
+            cut: *cut,
+        })
+        .collect();
+    let memory = memory
+        + search.edges.len() * std::mem::size_of::<(u32, u32)>()
+        + search.cut.bytes()
+        + search.good.iter().map(Vec::len).sum::<usize>();
     Ok(Report {
         machine: model.name.clone(),
         states,
@@ -372,6 +444,8 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         findings,
         notes,
         goals,
+        properties,
+        bounds,
     })
 }
 
@@ -400,14 +474,64 @@ struct Search<'a> {
     /// Per transition whose arithmetic overflowed: the first state and
     /// input instance, and the number of states where it did.
     overflows: BTreeMap<TransitionId, (usize, usize, u64)>,
+    /// Per `always_possible` property: whether each stored state meets it.
+    good: Vec<Vec<bool>>,
+    /// Every transition between stored states (source, target), kept only
+    /// when the spec has `always_possible` properties.
+    edges: Vec<(u32, u32)>,
+    /// Per stored state: whether a bound other than a `bound` cut one of
+    /// its successors (kept only with `always_possible` properties).
+    open_states: Vec<bool>,
+    /// The distinct states left out by a `bound`, and how many each bound
+    /// left out.
+    cut: Store,
+    bound_cut: Vec<u64>,
     transitions: u64,
     complete: bool,
 }
 
 impl Search<'_> {
+    fn tracks_edges(&self) -> bool {
+        !self.good.is_empty()
+    }
+
+    fn edge(&mut self, from: usize, to: usize) {
+        if self.tracks_edges() && from != to {
+            self.edges.push((
+                u32::try_from(from).unwrap_or(u32::MAX),
+                u32::try_from(to).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+
+    fn open(&mut self, id: usize) {
+        if let Some(o) = self.open_states.get_mut(id) {
+            *o = true;
+        }
+    }
+
+    /// The first `bound` that `state` breaks.
+    fn broken_bound(&self, state: View<'_>) -> Result<Option<usize>, EvalError> {
+        for (i, b) in self.model.verify.bounds.iter().enumerate() {
+            if !eval::holds_in(self.model, state, &b.expr)? {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
     fn on_new_state(&mut self, state: View<'_>, id: usize) -> Result<(), EvalError> {
         if let Some(seen) = self.phase_seen.get_mut(state.phase.index()) {
             *seen = true;
+        }
+        if self.tracks_edges() {
+            self.open_states.push(false);
+            for (i, p) in self.model.verify.always_possible.iter().enumerate() {
+                let meets = eval::holds_in(self.model, state, &p.expr)?;
+                if let Some(g) = self.good.get_mut(i) {
+                    g.push(meets);
+                }
+            }
         }
         for (i, goal) in self.model.verify.reach.iter().enumerate() {
             if self.reached.get(i) == Some(&None)
@@ -443,6 +567,94 @@ impl Search<'_> {
                 }
             })
             .collect()
+    }
+
+    /// Every `always_possible` property with its verdict; a property that
+    /// does not hold adds a `trap_state` finding to `findings`.
+    ///
+    /// A state can get to a state meeting the property when one is
+    /// reachable from it over the stored transitions, or when it reaches a
+    /// state whose successors a search bound cut (what lies beyond is not
+    /// known, so it is not held against the spec). The states that cannot
+    /// are its traps; the trace leads to the one found first, so one at the
+    /// least depth.
+    fn properties(&self, findings: &mut Vec<Finding>) -> Vec<Property> {
+        if !self.tracks_edges() {
+            return Vec::new();
+        }
+        let n = self.store.len();
+        // The transitions reversed, as adjacency lists in one array.
+        let mut start = vec![0usize; n + 1];
+        for &(_, to) in &self.edges {
+            if let Some(s) = start.get_mut(to as usize + 1) {
+                *s += 1;
+            }
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut preds = vec![0u32; self.edges.len()];
+        for &(from, to) in &self.edges {
+            if let Some(at) = fill.get_mut(to as usize) {
+                if let Some(p) = preds.get_mut(*at) {
+                    *p = from;
+                }
+                *at += 1;
+            }
+        }
+        let mut out = Vec::new();
+        for (p, good) in self.model.verify.always_possible.iter().zip(&self.good) {
+            let mut can = vec![false; n];
+            let mut queue: Vec<usize> = Vec::new();
+            for (i, c) in can.iter_mut().enumerate() {
+                if good.get(i) == Some(&true) || self.open_states.get(i) == Some(&true) {
+                    *c = true;
+                    queue.push(i);
+                }
+            }
+            while let Some(s) = queue.pop() {
+                let (Some(&lo), Some(&hi)) = (start.get(s), start.get(s + 1)) else {
+                    continue;
+                };
+                for &q in preds.get(lo..hi).unwrap_or(&[]) {
+                    if let Some(c) = can.get_mut(q as usize)
+                        && !*c
+                    {
+                        *c = true;
+                        queue.push(q as usize);
+                    }
+                }
+            }
+            let traps = can.iter().filter(|c| !**c).count() as u64;
+            if let Some(first) = can.iter().position(|c| !*c) {
+                let bounded = if self.model.verify.bounds.is_empty() {
+                    ""
+                } else {
+                    " within the `bound`s"
+                };
+                findings.push(self.with_trace(
+                    FindingKind::TrapState {
+                        property: p.name.clone(),
+                        states: traps,
+                    },
+                    format!(
+                        "`always_possible {}` does not hold: from {traps} reachable state{} no \
+                         state meeting it can be reached{bounded} (the trace leads to one)",
+                        p.name,
+                        if traps == 1 { "" } else { "s" }
+                    ),
+                    first,
+                    None,
+                ));
+            }
+            out.push(Property {
+                name: p.name.clone(),
+                holds: traps == 0,
+                trap_states: traps,
+            });
+        }
+        out
     }
 
     /// The instance numbers leading to state `id`, from the initial state.
