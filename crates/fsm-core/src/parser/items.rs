@@ -754,6 +754,9 @@ impl Parser<'_> {
                      or `-> Phase`"
                         .into(),
                 );
+                let at = Span::point(self.prev_end);
+                diag.fixes
+                    .push(crate::Fix::replace("add `-> stay`", at, " -> stay"));
             }
             return Err(err);
         }
