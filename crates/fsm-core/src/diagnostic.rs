@@ -144,9 +144,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Mechanical fixes for this finding (a "did you mean" suggestion, a
     /// Rust habit spelled the spec's way), for editors to offer as quick
-    /// fixes. Not rendered: the help says the same in words.
+    /// fixes. Not rendered: the help says the same in words. (A boxed
+    /// slice keeps `Diagnostic` small; most have none.)
     #[serde(skip)]
-    pub fixes: Vec<Fix>,
+    pub fixes: Box<[Fix]>,
 }
 
 /// One suggested change: a title and the replacements that make it. The
@@ -186,7 +187,7 @@ impl Diagnostic {
             }],
             notes: Vec::new(),
             help: None,
-            fixes: Vec::new(),
+            fixes: Box::default(),
         }
     }
 
@@ -210,8 +211,14 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fixes.push(fix);
+        self.add_fix(fix);
         self
+    }
+
+    pub fn add_fix(&mut self, fix: Fix) {
+        let mut fixes = std::mem::take(&mut self.fixes).into_vec();
+        fixes.push(fix);
+        self.fixes = fixes.into_boxed_slice();
     }
 
     /// The primary span.

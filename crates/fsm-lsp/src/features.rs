@@ -299,8 +299,10 @@ fn context_before(text: &str, offset: usize) -> &str {
         return "phase";
     }
     let word_start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &before[word_start..]
 }
 
@@ -348,7 +350,11 @@ pub fn completion(doc: &Document, position: Position) -> Vec<CompletionItem> {
                 .filter(|s| {
                     !matches!(
                         s.kind,
-                        Kind::Machine | Kind::Transition | Kind::Invariant | Kind::Reach
+                        Kind::Machine
+                            | Kind::Transition
+                            | Kind::Invariant
+                            | Kind::Reach
+                            | Kind::Guard
                     )
                 })
                 .map(item),

@@ -91,6 +91,9 @@ pub struct Index {
     pub symbols: Vec<Symbol>,
     /// `(span, symbol)`, sorted by span start.
     occurrences: Vec<(Span, usize)>,
+    /// `(transition span, input)`: the parameters of the input are in
+    /// scope in the transition.
+    transitions: Vec<(Span, usize)>,
 }
 
 impl Index {
@@ -151,10 +154,15 @@ impl Index {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         self.symbols.iter().filter(move |s| match s.kind {
             Kind::Param | Kind::Local => {
+                let covers = |span: Span| span.start <= offset && offset <= span.end;
                 s.parent
                     .and_then(|p| self.symbols.get(p))
-                    .is_some_and(|p| p.full.start <= offset && offset <= p.full.end)
-                    || s.full.start <= offset && offset <= s.full.end
+                    .is_some_and(|p| covers(p.full))
+                    || s.kind == Kind::Local && covers(s.full)
+                    || self
+                        .transitions
+                        .iter()
+                        .any(|&(span, input)| s.parent == Some(input) && covers(span))
             }
             _ => true,
         })
@@ -515,6 +523,9 @@ impl Builder {
                     self.pending.push(Pending::Phase(p.clone()));
                 }
                 let input = self.lookup("input", &t.input.name);
+                if let Some(i) = input {
+                    self.index.transitions.push((item.span, i));
+                }
                 self.scopes.push(self.params_of(input));
                 for g in &t.guards {
                     match &g.expr {

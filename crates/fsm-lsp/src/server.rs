@@ -57,7 +57,8 @@ pub fn capabilities() -> ServerCapabilities {
 /// initialize/shutdown handshake is.
 #[derive(Debug, Default)]
 pub struct Server {
-    documents: HashMap<Uri, Document>,
+    /// By URI, as the client spells it.
+    documents: HashMap<String, Document>,
     initialized: bool,
     shut_down: bool,
 }
@@ -82,7 +83,7 @@ impl Server {
 
     /// The open document at `uri`.
     pub fn document(&self, uri: &Uri) -> Option<&Document> {
-        self.documents.get(uri)
+        self.documents.get(uri.as_str())
     }
 
     fn request(&mut self, req: Request) -> Response {
@@ -111,7 +112,17 @@ impl Server {
             self.shut_down = true;
             Ok(Value::Null)
         } else {
-            self.dispatch(&method, params)
+            // Every answer is computed without panicking; should one still
+            // panic, the request fails and the session goes on.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.dispatch(&method, params)
+            }))
+            .unwrap_or_else(|_| {
+                Err((
+                    ErrorCode::InternalError,
+                    format!("internal error while answering `{method}`"),
+                ))
+            })
         };
         respond(id, answer)
     }
@@ -207,7 +218,7 @@ impl Server {
                 };
                 // Full sync: the last change holds the whole text. A range
                 // edit (from a client that ignored the sync kind) is applied.
-                let mut text = match self.documents.get(&p.text_document.uri) {
+                let mut text = match self.documents.get(p.text_document.uri.as_str()) {
                     Some(d) => d.text.clone(),
                     None => String::new(),
                 };
@@ -237,13 +248,13 @@ impl Server {
                 let Ok(p) = parse::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
                     return Vec::new();
                 };
-                self.documents.remove(&p.text_document.uri);
+                self.documents.remove(p.text_document.uri.as_str());
                 // Clear what was published for it.
                 return vec![publish(p.text_document.uri, Vec::new())];
             }
             _ => return Vec::new(),
         };
-        match self.documents.get(&uri) {
+        match self.documents.get(uri.as_str()) {
             Some(d) => {
                 let diagnostics = features::diagnostics(d, &uri);
                 vec![publish(uri, diagnostics)]
@@ -261,7 +272,8 @@ impl Server {
             .next()
             .unwrap_or("spec.fsm")
             .to_owned();
-        self.documents.insert(uri, Document::new(&name, text));
+        self.documents
+            .insert(uri.as_str().to_owned(), Document::new(&name, text));
     }
 }
 
@@ -276,8 +288,8 @@ fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) -> Message {
     ))
 }
 
-fn doc<'d>(docs: &'d HashMap<Uri, Document>, uri: &Uri) -> Option<&'d Document> {
-    docs.get(uri)
+fn doc<'d>(docs: &'d HashMap<String, Document>, uri: &Uri) -> Option<&'d Document> {
+    docs.get(uri.as_str())
 }
 
 fn unopened() -> (ErrorCode, String) {

@@ -755,8 +755,7 @@ impl Parser<'_> {
                         .into(),
                 );
                 let at = Span::point(self.prev_end);
-                diag.fixes
-                    .push(crate::Fix::replace("add `-> stay`", at, " -> stay"));
+                diag.add_fix(crate::Fix::replace("add `-> stay`", at, " -> stay"));
             }
             return Err(err);
         }
