@@ -121,6 +121,13 @@ fn a_full_session_answers_every_feature() {
     assert!(value.contains("Someone pushes the door."), "{value}");
     assert!(value.contains("| `Closed` | `open` |"), "{value}");
     assert!(value.contains("| `Open` | `close` |"), "{value}");
+    // Hover on a transition shows its header.
+    let hover = c.request("textDocument/hover", at(&text, "close", 0));
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("transition close on Push from Open -> Closed\n"),
+        "{value}"
+    );
     // Hover on a guard shows its condition.
     let hover = c.request("textDocument/hover", at(&text, "strong", 0));
     assert!(
@@ -219,15 +226,12 @@ fn a_full_session_answers_every_feature() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
+    // Local guards are children of their transition, not of the machine.
     assert_eq!(
         names,
         [
-            "Closed", "Open", "label", "count", "Push", "Creak", "open", "strong", "close", "named"
+            "Closed", "Open", "label", "count", "Push", "Creak", "open", "close"
         ]
-        .iter()
-        .filter(|n| !["strong", "named"].contains(n))
-        .copied()
-        .collect::<Vec<_>>()
     );
     let push = children.iter().find(|s| s["name"] == "Push").unwrap();
     assert_eq!(push["children"][0]["name"], "force");
@@ -382,6 +386,14 @@ fn malformed_json_ends_the_session_with_an_error() {
     c.write_raw(b"Content-Length: 5\r\n\r\n{oops");
     assert_eq!(c.finish(), Some(2));
     assert!(c.stderr().contains("fsm lsp"), "stderr names the command");
+}
+
+#[test]
+fn exit_without_shutdown_is_a_failure() {
+    let mut c = Client::start();
+    c.notify("exit", Value::Null);
+    assert_eq!(c.finish(), Some(2));
+    assert!(c.stderr().contains("`exit` before `shutdown`"));
 }
 
 #[test]

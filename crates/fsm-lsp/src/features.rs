@@ -119,6 +119,16 @@ fn signature(doc: &Document, s: &Symbol) -> String {
                 .map_or("?", |p| p.name.as_str());
             format!("variant {owner}::{}", s.name)
         }
+        Kind::Transition => {
+            // Its header line: `transition go on Start from Idle -> Busy`.
+            let text = doc.slice(s.full);
+            let header = text
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("transition"))
+                .unwrap_or("");
+            one_line(header.split('{').next().unwrap_or(header))
+        }
         _ => format!("{} {}", s.kind.describe(), s.name),
     }
 }

@@ -44,7 +44,12 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 .map_err(|_| "the client closed the connection".to_owned())?;
         }
         if exit {
-            return Ok(());
+            // The protocol asks for a failure exit when `exit` comes
+            // without `shutdown` first.
+            return match server.is_shut_down() {
+                true => Ok(()),
+                false => Err("`exit` before `shutdown`".to_owned()),
+            };
         }
     }
     Ok(())

@@ -81,6 +81,11 @@ impl Server {
         }
     }
 
+    /// Whether the client has asked for `shutdown`.
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down
+    }
+
     /// The open document at `uri`.
     pub fn document(&self, uri: &Uri) -> Option<&Document> {
         self.documents.get(uri.as_str())

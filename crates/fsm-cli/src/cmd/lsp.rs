@@ -5,8 +5,9 @@ use crate::output::{self, Outcome};
 /// Run the language server for `.fsm` specs on stdin and stdout (LSP over
 /// JSON-RPC with Content-Length framing), for editors.
 ///
-/// Exits with 0 after the client's `exit`, and 2 when the transport fails
-/// (malformed framing or JSON, a closed pipe).
+/// Exits with 0 after the client's `shutdown` and `exit`, and 2 when the
+/// transport fails (malformed framing or JSON, a closed pipe) or `exit`
+/// comes without `shutdown`.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
