@@ -429,7 +429,9 @@ pub fn symbols(doc: &Document) -> Vec<DocumentSymbol> {
         .symbols
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.parent.is_none() && !matches!(s.kind, Kind::Machine | Kind::Local))
+        .filter(|(_, s)| {
+            s.parent.is_none() && !matches!(s.kind, Kind::Machine | Kind::Local | Kind::Param)
+        })
         .map(|(id, s)| make(id, s))
         .collect();
     match index.symbols.iter().find(|s| s.kind == Kind::Machine) {

@@ -440,10 +440,17 @@ impl Builder {
                     }
                 }
             }
-            ItemKind::Initial(_)
-            | ItemKind::Terminal(_)
-            | ItemKind::Ignore { .. }
-            | ItemKind::Impl { .. } => {}
+            ItemKind::Impl { methods, .. } => {
+                // The parameters of an `impl` line are its own.
+                for m in methods {
+                    let ns = format!("impl:{}", m.span.start);
+                    for p in &m.params {
+                        let docs = ast::Docs::default();
+                        self.define(p, Kind::Param, m.span, &docs, None, ns.clone(), None);
+                    }
+                }
+            }
+            ItemKind::Initial(_) | ItemKind::Terminal(_) | ItemKind::Ignore { .. } => {}
         }
     }
 
@@ -585,6 +592,11 @@ impl Builder {
             }
             ItemKind::Impl { methods, .. } => {
                 for m in methods {
+                    let ns = format!("impl:{}", m.span.start);
+                    for arg in m.args.iter().flatten() {
+                        let s = self.lookup(&ns, &arg.param.name);
+                        self.reference(&arg.param, s);
+                    }
                     match &m.target {
                         ImplTarget::Input(i) => self.pending.push(Pending::Input(i.clone())),
                         ImplTarget::Field(f) | ImplTarget::Derive(f) => {
