@@ -142,6 +142,30 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// Mechanical fixes for this finding (a "did you mean" suggestion, a
+    /// Rust habit spelled the spec's way), for editors to offer as quick
+    /// fixes. Not rendered: the help says the same in words. (A boxed
+    /// slice keeps `Diagnostic` small; most have none.)
+    #[serde(skip)]
+    pub fixes: Box<[Fix]>,
+}
+
+/// One suggested change: a title and the replacements that make it. The
+/// edits do not overlap and apply to the text the diagnostic was found in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub edits: Vec<(Span, String)>,
+}
+
+impl Fix {
+    /// A fix that replaces the text at `span` with `text`.
+    pub fn replace(message: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            edits: vec![(span, text.into())],
+        }
+    }
 }
 
 impl Diagnostic {
@@ -163,6 +187,7 @@ impl Diagnostic {
             }],
             notes: Vec::new(),
             help: None,
+            fixes: Box::default(),
         }
     }
 
@@ -183,6 +208,17 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.add_fix(fix);
+        self
+    }
+
+    pub fn add_fix(&mut self, fix: Fix) {
+        let mut fixes = std::mem::take(&mut self.fixes).into_vec();
+        fixes.push(fix);
+        self.fixes = fixes.into_boxed_slice();
     }
 
     /// The primary span.

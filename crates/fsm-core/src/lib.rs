@@ -21,7 +21,7 @@ pub mod pretty;
 pub mod render;
 pub mod span;
 
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{Code, Diagnostic, Fix, Label, Severity};
 pub use model::Model;
 pub use span::{SourceFile, Span};
 

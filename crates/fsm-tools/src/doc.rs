@@ -378,28 +378,59 @@ fn matrix(out: &mut String, model: &Model) {
         };
         let input_id = InputId(raw);
         let _ = write!(out, "| `{}` |", input.name);
-        let table = model.candidates_by_phase(input_id);
-        for phase in model.phase_ids() {
-            let names: Vec<String> = table
+        for (_, cell) in input_row(model, input_id) {
+            match cell {
+                Cell::Handled(names) => {
+                    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                    let _ = write!(out, " {} |", names.join(", "));
+                }
+                Cell::Ignored => out.push_str(" *ignored* |"),
+                Cell::Rejected => out.push_str(" — |"),
+            }
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// What one phase does with one input: one cell of the inputs × phases
+/// matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell<'m> {
+    /// The transitions that may handle it there (their guards decide).
+    Handled(Vec<&'m str>),
+    /// Accepted and changes nothing (`ignore`).
+    Ignored,
+    /// No matching transition: rejected.
+    Rejected,
+}
+
+/// The row of the inputs × phases matrix for `input`: one cell per phase,
+/// in phase order.
+pub fn input_row(model: &Model, input: InputId) -> Vec<(PhaseId, Cell<'_>)> {
+    let table = model.candidates_by_phase(input);
+    model
+        .phase_ids()
+        .map(|phase| {
+            let names: Vec<&str> = table
                 .binary_search_by_key(&phase, |(p, _)| *p)
                 .ok()
                 .and_then(|i| table.get(i))
                 .map_or(&[][..], |(_, c)| c.as_slice())
                 .iter()
                 .filter_map(|id| model.transition(*id))
-                .map(|t| format!("`{}`", t.name))
+                .map(|t| t.name.as_str())
                 .collect();
-            if !names.is_empty() {
-                let _ = write!(out, " {} |", names.join(", "));
-            } else if model.is_ignored(input_id, phase) {
-                out.push_str(" *ignored* |");
+            let cell = if !names.is_empty() {
+                Cell::Handled(names)
+            } else if model.is_ignored(input, phase) {
+                Cell::Ignored
             } else {
-                out.push_str(" — |");
-            }
-        }
-        out.push('\n');
-    }
-    out.push('\n');
+                Cell::Rejected
+            };
+            (phase, cell)
+        })
+        .collect()
 }
 
 fn signatures(out: &mut String, model: &Model, printer: &Printer<'_>) {

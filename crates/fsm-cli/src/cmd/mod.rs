@@ -8,4 +8,5 @@ pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod graph;
+pub mod lsp;
 pub mod verify;

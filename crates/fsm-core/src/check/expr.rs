@@ -686,7 +686,13 @@ impl<'a> Cx<'a> {
             }
             _ => {
                 if let Some(c) = super::suggest_name(n, candidates) {
-                    d = d.with_help(format!("did you mean `{c}`?"));
+                    d = d
+                        .with_help(format!("did you mean `{c}`?"))
+                        .with_fix(crate::Fix::replace(
+                            format!("replace with `{c}`"),
+                            id.span,
+                            c,
+                        ));
                 } else if let Some(note) = s.describe(n) {
                     d = d.with_note(note);
                 }
@@ -745,7 +751,13 @@ impl<'a> Cx<'a> {
                             &v.name,
                             sym.variants.iter().map(|x| x.name.name.as_str()),
                         ) {
-                            d = d.with_help(format!("did you mean `{}::{c}`?", en.name));
+                            d = d
+                                .with_help(format!("did you mean `{}::{c}`?", en.name))
+                                .with_fix(crate::Fix::replace(
+                                    format!("replace with `{}::{c}`", en.name),
+                                    v.span,
+                                    c,
+                                ));
                         }
                         self.report(d);
                         None

@@ -39,7 +39,7 @@ mod warnings;
 mod tests;
 
 use crate::ast;
-use crate::diagnostic::{Code, Diagnostic, suggest};
+use crate::diagnostic::{Code, Diagnostic, Fix, suggest};
 use crate::model::{self, Model, Phase};
 use crate::span::Span;
 use resolve::Symbols;
@@ -401,7 +401,9 @@ fn unknown<'c>(
         format!("no {what} named `{}`", id.name),
     );
     match suggest_name(&id.name, candidates) {
-        Some(c) => d.with_help(format!("did you mean `{c}`?")),
+        Some(c) => d
+            .with_help(format!("did you mean `{c}`?"))
+            .with_fix(Fix::replace(format!("replace with `{c}`"), id.span, c)),
         None => d,
     }
 }

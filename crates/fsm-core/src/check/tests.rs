@@ -1513,3 +1513,63 @@ fn overlap_is_checked_between_transitions_that_share_a_phase() {
         ]
     );
 }
+
+// ------------------------------------------------------------ quick fixes
+
+/// The text after applying every fix of every diagnostic (their edits do
+/// not overlap).
+fn fixed(src: &str) -> String {
+    let c = compile(src);
+    let mut edits: Vec<(crate::Span, String)> = c
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.fixes.iter().flat_map(|f| f.edits.clone()))
+        .collect();
+    edits.sort_by_key(|(s, _)| std::cmp::Reverse(s.start));
+    let mut out = src.to_owned();
+    for (span, text) in edits {
+        out.replace_range(span.range(), &text);
+    }
+    out
+}
+
+#[test]
+fn did_you_mean_helps_carry_the_replacement_as_a_fix() {
+    let src = machine(
+        "transition t on Stp from Bb -> stay
+    transition u on Go from C -> stay
+        guard g: colr == Color::Gren && x < 3
+    derive d: u3 = 0",
+    );
+    let c = compile(&src);
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::UnknownInput)
+        .unwrap();
+    assert_eq!(d.fixes[0].message, "replace with `Stop`");
+    let repaired = fixed(&src);
+    assert!(
+        repaired.contains("transition t on Stop from B -> stay"),
+        "{repaired}"
+    );
+    assert!(
+        repaired.contains("guard g: color == Color::Green && x < 3"),
+        "{repaired}"
+    );
+    assert!(repaired.contains("derive d: u32 = 0"), "{repaired}");
+}
+
+#[test]
+fn rust_habits_and_a_missing_target_carry_fixes() {
+    let src = machine("invariant i: not flag and n < 3 or Some(n) == None");
+    assert!(
+        fixed(&src).contains("invariant i: ! flag && n < 3 || some(n) == none"),
+        "{}",
+        fixed(&src)
+    );
+    let src = machine("input Poke\n    transition t on Poke from B { n = 1 }");
+    let repaired = fixed(&src);
+    assert!(repaired.contains("from B -> stay { n = 1 }"), "{repaired}");
+    assert!(!compile(&repaired).has_errors(), "{repaired}");
+}

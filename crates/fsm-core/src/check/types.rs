@@ -132,7 +132,13 @@ fn unknown_type(s: &Symbols<'_>, te: &TypeExpr) -> Diagnostic {
         "no such type",
     );
     if let Some(c) = super::suggest_name(name, candidates) {
-        d = d.with_help(format!("did you mean `{c}`?"));
+        d = d
+            .with_help(format!("did you mean `{c}`?"))
+            .with_fix(crate::Fix::replace(
+                format!("replace with `{c}`"),
+                te.name.span,
+                c,
+            ));
     } else {
         d = d.with_help(format!(
             "declare it: `enum {name} {{ ... }}`, or `extern {name} = path::to::{name}` for a Rust type"

@@ -562,7 +562,8 @@ impl Parser<'_> {
                     span,
                     format!("write `{spelled}`"),
                 )
-                .with_help(format!("the boolean operators are `&&`, `||` and `!`; replace `{word}` with `{spelled}`")),
+                .with_help(format!("the boolean operators are `&&`, `||` and `!`; replace `{word}` with `{spelled}`"))
+                .with_fix(crate::Fix::replace(format!("replace `{word}` with `{spelled}`"), span, spelled)),
             );
         }
         Some(op)
@@ -593,7 +594,12 @@ impl Parser<'_> {
                     )
                     .with_help(
                         "the boolean operators are `&&`, `||` and `!`; replace `not` with `!`",
-                    ),
+                    )
+                    .with_fix(crate::Fix::replace(
+                        "replace `not` with `!`",
+                        span,
+                        "!",
+                    )),
                 );
                 UnaryOp::Not
             }
@@ -768,7 +774,12 @@ impl Parser<'_> {
                     span,
                     "write `none`",
                 )
-                .with_help("options are written `none` and `some(x)`, in lowercase"),
+                .with_help("options are written `none` and `some(x)`, in lowercase")
+                .with_fix(crate::Fix::replace(
+                    "replace `None` with `none`",
+                    span,
+                    "none",
+                )),
             );
             return Ok(Expr {
                 kind: ExprKind::None,
@@ -790,7 +801,12 @@ impl Parser<'_> {
                 span,
                 "write `some`",
             )
-            .with_help("options are written `some(x)` and `none`, in lowercase"),
+            .with_help("options are written `some(x)` and `none`, in lowercase")
+            .with_fix(crate::Fix::replace(
+                "replace `Some` with `some`",
+                span,
+                "some",
+            )),
         );
         self.nested(|p| {
             p.bump();

@@ -754,6 +754,8 @@ impl Parser<'_> {
                      or `-> Phase`"
                         .into(),
                 );
+                let at = Span::point(self.prev_end);
+                diag.add_fix(crate::Fix::replace("add `-> stay`", at, " -> stay"));
             }
             return Err(err);
         }
