@@ -246,13 +246,7 @@ fn parse_specs(root: &Path) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&work);
     let output = output?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut rejected: BTreeSet<PathBuf> = BTreeSet::new();
-    for line in stdout.lines() {
-        if line.contains("(ERROR") || line.contains("(MISSING") {
-            let path = line.split('\t').next().unwrap_or("").trim();
-            rejected.insert(PathBuf::from(path));
-        }
-    }
+    let rejected = rejected_paths(&stdout);
     let mut failures = Vec::new();
     let mut syntax_errors = 0;
     for spec in &specs {
@@ -308,14 +302,32 @@ fn parse_specs(root: &Path) -> Result<(), String> {
     }
 }
 
-/// `vsce package` into `target/editors/fsm-<version>.vsix`.
-fn package(root: &Path, vscode: &Path) -> Result<(), String> {
-    let manifest = read(&vscode.join("package.json"))?;
-    let version = manifest
+/// The files that `tree-sitter parse --quiet` reports with an `ERROR` or
+/// `MISSING` node: one line each, the path first, then a tab.
+fn rejected_paths(stdout: &str) -> BTreeSet<PathBuf> {
+    stdout
+        .lines()
+        .filter(|line| line.contains("(ERROR") || line.contains("(MISSING"))
+        .filter_map(|line| line.split('\t').next())
+        .map(|path| PathBuf::from(path.trim()))
+        .filter(|path| !path.as_os_str().is_empty())
+        .collect()
+}
+
+/// The `"version"` of a `package.json`.
+fn manifest_version(manifest: &str) -> Option<String> {
+    manifest
         .lines()
         .find_map(|l| l.trim().strip_prefix("\"version\":"))
         .map(|v| v.trim().trim_end_matches(',').trim_matches('"').to_owned())
-        .ok_or("no `version` in the extension's package.json")?;
+        .filter(|v| !v.is_empty())
+}
+
+/// `vsce package` into `target/editors/fsm-<version>.vsix`.
+fn package(root: &Path, vscode: &Path) -> Result<(), String> {
+    let manifest = read(&vscode.join("package.json"))?;
+    let version =
+        manifest_version(&manifest).ok_or("no `version` in the extension's package.json")?;
     let out_dir = root.join("target/editors");
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create `{}`: {e}", out_dir.display()))?;
@@ -338,4 +350,47 @@ fn package(root: &Path, vscode: &Path) -> Result<(), String> {
         vsix.strip_prefix(root).unwrap_or(&vsix).display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejected_paths_are_the_lines_with_error_or_missing_nodes() {
+        let stdout = "/r/a.fsm      \tParse:    0.06 ms\t  3663 bytes/ms\t(ERROR [8, 25] - [8, 26])\n\
+                      /r/b c.fsm \tParse:    0.05 ms\t  5385 bytes/ms\t(MISSING \"\\\"\" [4, 30] - [4, 30])\n\
+                      /r/ok.fsm \tParse:    0.05 ms\t  5385 bytes/ms\n";
+        let rejected = rejected_paths(stdout);
+        let expected: BTreeSet<PathBuf> = ["/r/a.fsm", "/r/b c.fsm"]
+            .into_iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(rejected, expected);
+        assert!(rejected_paths("").is_empty());
+    }
+
+    #[test]
+    fn manifest_version_reads_the_version_field() {
+        let manifest = "{\n  \"name\": \"fsm\",\n  \"version\": \"1.2.3\",\n  \"engines\": {}\n}\n";
+        assert_eq!(manifest_version(manifest).as_deref(), Some("1.2.3"));
+        assert_eq!(manifest_version("{}"), None);
+    }
+
+    #[test]
+    fn every_spec_directory_is_found() {
+        let specs = all_specs(&workspace_root()).unwrap();
+        let root = workspace_root();
+        for dir in ["machines", "tests/specs", "crates/fsm-core/tests"] {
+            assert!(
+                specs.iter().any(|s| s.starts_with(root.join(dir))),
+                "no spec under {dir}"
+            );
+        }
+        assert!(
+            specs
+                .iter()
+                .all(|s| s.extension().is_some_and(|e| e == "fsm"))
+        );
+    }
 }
