@@ -279,7 +279,7 @@ module.exports = grammar({
     parameter_path: $ => seq(
       field('input', $.identifier),
       '.',
-      field('parameter', choice($.identifier, alias($.phase, $.identifier))),
+      field('parameter', $.identifier),
     ),
 
     range: $ => seq(
