@@ -4,11 +4,13 @@
 //!   tests. Stops at the first failure. It installs nothing: a missing
 //!   tool (SPIN) is an error that names `cargo xtask setup`.
 //! - `cargo xtask setup`: installs the tools the tests need (SPIN, from
-//!   Debian with `apt-get`).
+//!   Debian with `apt-get`; tree-sitter-cli and the VS Code extension's npm
+//!   packages for `editors`).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
 
 mod codegen;
+mod editors;
 mod spin;
 
 use std::process::{Command, ExitCode};
@@ -19,10 +21,11 @@ fn main() -> ExitCode {
     let result = match task {
         Some("ci") => match args.get(1).map(String::as_str) {
             None => ci(),
-            Some("--setup") if args.len() == 2 => spin::setup().and_then(|()| ci()),
+            Some("--setup") if args.len() == 2 => setup().and_then(|()| ci()),
             Some(other) => Err(format!("unknown option `{other}` for `ci`\n\n{USAGE}")),
         },
-        Some("setup") if args.len() == 1 => spin::setup(),
+        Some("setup") if args.len() == 1 => setup(),
+        Some("editors") if args.len() == 1 => editors::run(),
         Some("codegen") => match args.get(1).map(String::as_str) {
             None => codegen::run(false),
             Some("--check") => codegen::run(true),
@@ -57,11 +60,15 @@ tasks:
                      --setup, runs `setup` first (what `.ci/run` calls)
   setup              install the tools the tests need and lack (SPIN and gcc,
                      from Debian: `apt-get update` and `apt-get install -y`,
-                     through `sudo` when not root)
+                     through `sudo` when not root; tree-sitter-cli with `cargo
+                     install`; the VS Code extension's packages with `npm ci`)
   codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
-                     (needs SPIN: see `setup`)";
+                     (needs SPIN: see `setup`)
+  editors            check the editor packages: tree-sitter grammar drift, tests
+                     and a parse of every spec; the VS Code grammar tests and
+                     `vsce package` into target/editors/ (tools: see `setup`)";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -77,9 +84,15 @@ fn ci() -> Result<(), String> {
     cargo(&["test", "--workspace", "--locked"])?;
     codegen::run(true)?;
     spin::run()?;
+    editors::run()?;
     // Benchmarks are compiled (not run) so they cannot rot.
     cargo(&["bench", "--workspace", "--locked", "--no-run"])?;
     Ok(())
+}
+
+fn setup() -> Result<(), String> {
+    spin::setup()?;
+    editors::setup()
 }
 
 fn cargo(args: &[&str]) -> Result<(), String> {

@@ -179,7 +179,7 @@ fn tail(text: &str, lines: usize) -> String {
 }
 
 /// Runs `program` in `dir`, returning stdout and stderr together.
-fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {
+pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -200,7 +200,7 @@ fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<String, String> {
 }
 
 /// The `.fsm` files of `dir` whose names start with `prefix`, sorted.
-fn spec_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn spec_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
     let mut out: Vec<PathBuf> = entries
@@ -217,7 +217,7 @@ fn spec_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest
         .parent()
@@ -292,7 +292,7 @@ pub fn setup() -> Result<(), String> {
 const TOOLS: &[(&str, &[&str], &str)] =
     &[("spin", &["-V"], "spin"), ("gcc", &["--version"], "gcc")];
 
-fn works(tool: &str, args: &[&str]) -> bool {
+pub(crate) fn works(tool: &str, args: &[&str]) -> bool {
     Command::new(tool)
         .args(args)
         .output()
