@@ -12,7 +12,7 @@
 use crate::graph;
 use crate::verify::{FindingKind, Report};
 use fsm_core::model::{
-    DomainTarget, DomainValues, InputId, Model, Param, PhaseId, TStmtKind, Transition,
+    DomainTarget, DomainValues, InputId, Model, Param, PhaseId, TStmtKind, Transition, TransitionId,
 };
 use fsm_core::pretty::Printer;
 use std::collections::HashSet;
@@ -339,6 +339,59 @@ fn phases(out: &mut String, model: &Model) {
     out.push('\n');
 }
 
+/// What one input does in one phase, as the input × phase matrix shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// The transitions that may handle the input there, in declaration
+    /// order (their guards decide).
+    Transitions(Vec<TransitionId>),
+    /// An `ignore` covers the input there: accepted, nothing changes.
+    Ignored,
+    /// No transition and no `ignore`: the input is rejected.
+    Rejected,
+}
+
+/// The input × phase matrix: one row per input (in declaration order),
+/// one cell per phase (in declaration order).
+pub fn input_matrix(model: &Model) -> Vec<(InputId, Vec<Cell>)> {
+    let mut rows = Vec::with_capacity(model.inputs.len());
+    for index in 0..model.inputs.len() {
+        let Ok(raw) = u32::try_from(index) else {
+            break;
+        };
+        let input_id = InputId(raw);
+        let table = model.candidates_by_phase(input_id);
+        let cells = model
+            .phase_ids()
+            .map(|phase| {
+                let ids = table
+                    .binary_search_by_key(&phase, |(p, _)| *p)
+                    .ok()
+                    .and_then(|i| table.get(i))
+                    .map_or(&[][..], |(_, c)| c.as_slice());
+                if !ids.is_empty() {
+                    Cell::Transitions(ids.to_vec())
+                } else if model.is_ignored(input_id, phase) {
+                    Cell::Ignored
+                } else {
+                    Cell::Rejected
+                }
+            })
+            .collect();
+        rows.push((input_id, cells));
+    }
+    rows
+}
+
+/// The row of `phase` in the input × phase matrix: what each input (in
+/// declaration order) does there.
+pub fn phase_row(model: &Model, phase: PhaseId) -> Vec<(InputId, Cell)> {
+    input_matrix(model)
+        .into_iter()
+        .filter_map(|(input, cells)| cells.into_iter().nth(phase.index()).map(|c| (input, c)))
+        .collect()
+}
+
 /// Inputs (rows) × phases (columns): the transitions that may handle the
 /// input there, `ignored`, or `—` (rejected: no matching transition).
 fn matrix(out: &mut String, model: &Model) {
@@ -360,29 +413,21 @@ fn matrix(out: &mut String, model: &Model) {
         out.push_str("---|");
     }
     out.push('\n');
-    for (index, input) in model.inputs.iter().enumerate() {
-        let Ok(raw) = u32::try_from(index) else {
-            break;
-        };
-        let input_id = InputId(raw);
-        let _ = write!(out, "| `{}` |", input.name);
-        let table = model.candidates_by_phase(input_id);
-        for phase in model.phase_ids() {
-            let names: Vec<String> = table
-                .binary_search_by_key(&phase, |(p, _)| *p)
-                .ok()
-                .and_then(|i| table.get(i))
-                .map_or(&[][..], |(_, c)| c.as_slice())
-                .iter()
-                .filter_map(|id| model.transition(*id))
-                .map(|t| format!("`{}`", t.name))
-                .collect();
-            if !names.is_empty() {
-                let _ = write!(out, " {} |", names.join(", "));
-            } else if model.is_ignored(input_id, phase) {
-                out.push_str(" *ignored* |");
-            } else {
-                out.push_str(" — |");
+    for (input_id, cells) in input_matrix(model) {
+        let name = model.input(input_id).map_or("?", |i| i.name.as_str());
+        let _ = write!(out, "| `{name}` |");
+        for cell in cells {
+            match cell {
+                Cell::Transitions(ids) => {
+                    let names: Vec<String> = ids
+                        .iter()
+                        .filter_map(|id| model.transition(*id))
+                        .map(|t| format!("`{}`", t.name))
+                        .collect();
+                    let _ = write!(out, " {} |", names.join(", "));
+                }
+                Cell::Ignored => out.push_str(" *ignored* |"),
+                Cell::Rejected => out.push_str(" — |"),
             }
         }
         out.push('\n');
