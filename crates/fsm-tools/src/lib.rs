@@ -8,3 +8,4 @@ pub mod eval;
 pub mod export;
 pub mod graph;
 pub mod verify;
+pub mod view;
