@@ -34,6 +34,7 @@ enum Command {
     Graph(cmd::graph::Args),
     Doc(cmd::doc::Args),
     Explain(cmd::explain::Args),
+    View(cmd::view::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => cmd::graph::run(&args, color),
         Command::Doc(args) => cmd::doc::run(&args, color),
         Command::Explain(args) => cmd::explain::run(&args, color),
+        Command::View(args) => cmd::view::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

@@ -9,3 +9,4 @@ pub mod export;
 pub mod fmt;
 pub mod graph;
 pub mod verify;
+pub mod view;

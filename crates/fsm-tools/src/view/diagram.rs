@@ -7,7 +7,7 @@
 //! - Compact notes inside a phase's box rather than loops: `↻` for each
 //!   transition that stays there (`stay`, or back to its source), `⇐` for
 //!   each transition from several phases (more than [`MANY`]) that enters
-//!   it, and the inputs ignored there.
+//!   it (its sources are in the side box), and the inputs ignored there.
 //! - A side box lists the transitions from several phases with their
 //!   sources (named by a phase set when one matches), and the phase sets.
 //!
@@ -27,9 +27,9 @@ use std::fmt::Write as _;
 pub const MANY: usize = 2;
 
 /// The width of one character of the diagram's monospace font.
-const CHAR_W: f64 = 7.8;
+const CHAR_W: f64 = 8.4;
 /// The width of one character of the smaller font of notes and labels.
-const SMALL_W: f64 = 6.7;
+const SMALL_W: f64 = 7.2;
 const LINE_H: f64 = 16.0;
 /// Notes longer than this are wrapped.
 const WRAP: usize = 56;
@@ -70,10 +70,7 @@ fn phase_lines(model: &Model) -> Vec<Vec<Line>> {
         let label = edge_label(model, t);
         if is_many(t) {
             let line = match t.target {
-                Some(target) => (
-                    target,
-                    format!("⇐ {label} (from {})", source_text(model, &t.sources)),
-                ),
+                Some(target) => (target, format!("⇐ {label}")),
                 None => continue,
             };
             if let Some(b) = boxes.get_mut(line.0.index()) {
@@ -468,7 +465,10 @@ mod tests {
             svg.contains("data-transition=\"poke\">↻ Poke</text>"),
             "{svg}"
         );
-        assert!(svg.contains("⇐ Stop (from * except D)"), "{svg}");
+        assert!(
+            svg.contains("data-transition=\"stop\">⇐ Stop</text>"),
+            "{svg}"
+        );
         assert!(svg.contains("Stop: * except D → D"), "{svg}");
         assert!(svg.contains("ignore: Poke"), "{svg}");
         assert_eq!(svg.matches("class=\"edge\"").count(), 1, "{svg}");

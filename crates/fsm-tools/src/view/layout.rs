@@ -342,7 +342,8 @@ fn sort_by_barycenter(rank: &mut [usize], neighbours: &[Vec<usize>], pos: &[f64]
 
 /// The left x of every vertex: packed ranks, then a few rounds of pulling
 /// each box to the mean centre of its neighbours, never closer than
-/// `GAP_X` to the box before it.
+/// `GAP_X` to the box before it, each rank kept centred on where its boxes
+/// want to be.
 fn positions(
     ranks: &[Vec<usize>],
     vertices: &[Vertex],
@@ -383,6 +384,20 @@ fn positions(
                 let lo = prev_right + GAP_X;
                 x[v] = desired[k].max(lo);
                 prev_right = x[v] + vertices[v].w;
+            }
+            // Pushing only goes right: shift the rank back by the mean
+            // push, so a crowded rank spreads both ways around its
+            // neighbours rather than drifting.
+            if !rank.is_empty() {
+                let push = rank
+                    .iter()
+                    .zip(&desired)
+                    .map(|(&v, d)| x[v] - d)
+                    .sum::<f64>()
+                    / rank.len() as f64;
+                for &v in rank {
+                    x[v] -= push;
+                }
             }
         }
     }

@@ -108,7 +108,8 @@ pub fn machine(spec: &Spec, model: &Model, warnings: &str) -> String {
     if !model.docs.is_empty() {
         let _ = write!(
             out,
-            "<div class=\"machine-doc\">{}</div>",
+            "<details class=\"machine-doc\"><summary>About {}</summary>{}</details>",
+            escape(&model.name),
             paragraphs(&model.docs)
         );
     }
