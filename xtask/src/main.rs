@@ -1,13 +1,14 @@
 //! Repository chores, reached as `cargo xtask <task>`.
 //!
 //! - `cargo xtask ci`: everything CI runs, in order: formatting, lints, all
-//!   tests. Stops at the first failure. It installs nothing: a missing
+//!   tests (the browser test of `fsm view` after the Rust ones). Stops at the first failure. It installs nothing: a missing
 //!   tool (SPIN) is an error that names `cargo xtask setup`.
-//! - `cargo xtask setup`: installs the tools the tests need (SPIN, from
-//!   Debian with `apt-get`).
+//! - `cargo xtask setup`: installs the tools the tests need (SPIN and
+//!   Chromium, from Debian with `apt-get`; the browser test's npm packages).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
 
+mod browser;
 mod codegen;
 mod spin;
 
@@ -19,16 +20,17 @@ fn main() -> ExitCode {
     let result = match task {
         Some("ci") => match args.get(1).map(String::as_str) {
             None => ci(),
-            Some("--setup") if args.len() == 2 => spin::setup().and_then(|()| ci()),
+            Some("--setup") if args.len() == 2 => setup().and_then(|()| ci()),
             Some(other) => Err(format!("unknown option `{other}` for `ci`\n\n{USAGE}")),
         },
-        Some("setup") if args.len() == 1 => spin::setup(),
+        Some("setup") if args.len() == 1 => setup(),
         Some("codegen") => match args.get(1).map(String::as_str) {
             None => codegen::run(false),
             Some("--check") => codegen::run(true),
             Some(other) => Err(format!("unknown option `{other}` for `codegen`\n\n{USAGE}")),
         },
         Some("spin") => spin::run(),
+        Some("browser") => browser::run(),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
             return if task.is_none() {
@@ -51,17 +53,21 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci [--setup]       formatting, lints, every test, the drift check of generated
+  ci [--setup]       formatting, lints, every test (the browser test of `fsm view`
+                     after the Rust ones), the drift check of generated
                      docs and the SPIN cross-check, as CI runs them; installs
                      nothing (a missing tool is an error naming `setup`); with
                      --setup, runs `setup` first (what `.ci/run` calls)
-  setup              install the tools the tests need and lack (SPIN and gcc,
-                     from Debian: `apt-get update` and `apt-get install -y`,
-                     through `sudo` when not root)
+  setup              install the tools the tests need and lack (SPIN, gcc and
+                     Chromium, from Debian: `apt-get update` and `apt-get install
+                     -y`, through `sudo` when not root), and the browser test's
+                     npm packages (`npm ci` in tests/browser)
   codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
-                     (needs SPIN: see `setup`)";
+                     (needs SPIN: see `setup`)
+  browser            the headless browser test of `fsm view` (tests/browser;
+                     needs Chromium and its npm packages: see `setup`)";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -75,6 +81,7 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--locked"])?;
+    browser::run()?;
     codegen::run(true)?;
     spin::run()?;
     // Benchmarks are compiled (not run) so they cannot rot.
@@ -82,7 +89,12 @@ fn ci() -> Result<(), String> {
     Ok(())
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
+fn setup() -> Result<(), String> {
+    spin::setup()?;
+    browser::setup()
+}
+
+pub(crate) fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(&cargo)
