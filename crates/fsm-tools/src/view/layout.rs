@@ -271,7 +271,10 @@ fn layers(graph: &Graph) -> Vec<usize> {
     }
     let mut start = graph.root.min(n.saturating_sub(1));
     let mut base = 0;
-    while n > 0 {
+    if n == 0 {
+        return Vec::new();
+    }
+    loop {
         let mut queue = std::collections::VecDeque::from([start]);
         out[start] = Some(base);
         let mut deepest = base;

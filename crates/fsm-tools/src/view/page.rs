@@ -74,9 +74,9 @@ pub fn index(specs: &[Spec]) -> String {
 /// could not be read.
 pub fn errors(spec: &Spec) -> String {
     let mut out = head(&format!("{} — errors", spec.path));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<body class=\"errors\"><p><a href=\"/\">Machines</a></p><h1>{}</h1><p>This spec cannot be shown; fix it and reload the page.</p><pre class=\"diagnostics\">{}</pre></body></html>\n",
+        "<body class=\"errors\"><p><a href=\"/\">Machines</a></p><h1>{}</h1><p>This spec cannot be shown; fix it and reload the page.</p><pre class=\"diagnostics\">{}</pre></body></html>",
         escape(&spec.path),
         escape(&spec.diagnostics_text())
     );
@@ -88,17 +88,17 @@ pub fn errors(spec: &Spec) -> String {
 pub fn machine(spec: &Spec, model: &Model, warnings: &str) -> String {
     let printer = Printer::new(model);
     let mut out = head(&format!("{} — fsm view", model.name));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<body class=\"machine\" data-slug=\"{}\"><header><a href=\"/\">Machines</a> / <h1>{}</h1> <span class=\"path\">{}</span></header>\n",
+        "<body class=\"machine\" data-slug=\"{}\"><header><a href=\"/\">Machines</a> / <h1>{}</h1> <span class=\"path\">{}</span></header>",
         escape(&spec.slug),
         escape(&crate::graph::title(model)),
         escape(&spec.path)
     );
     if !warnings.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<details class=\"warnings\"><summary>Warnings</summary><pre>{}</pre></details>\n",
+            "<details class=\"warnings\"><summary>Warnings</summary><pre>{}</pre></details>",
             escape(warnings)
         );
     }
@@ -164,9 +164,9 @@ pub fn machine(spec: &Spec, model: &Model, warnings: &str) -> String {
     }
     out.push_str("</aside>\n");
     out.push_str(SIMULATOR);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "</main><script src=\"/assets/view.js\"></script></body></html>\n"
+        "</main><script src=\"/assets/view.js\"></script></body></html>"
     );
     out
 }
@@ -264,9 +264,9 @@ fn transition_detail(out: &mut String, model: &Model, printer: &Printer<'_>, t: 
             escape(&effects.join(", "))
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>Label</dt><dd><code>{}</code></dd></dl>{}</section>\n",
+        "<dt>Label</dt><dd><code>{}</code></dd></dl>{}</section>",
         escape(&edge_label(model, t)),
         paragraphs(&t.docs)
     );
@@ -298,9 +298,9 @@ fn paragraphs(lines: &[String]) -> String {
 /// request).
 pub fn message(title: &str, text: &str) -> String {
     let mut out = head(title);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<body><p><a href=\"/\">Machines</a></p><h1>{}</h1><p>{}</p></body></html>\n",
+        "<body><p><a href=\"/\">Machines</a></p><h1>{}</h1><p>{}</p></body></html>",
         escape(title),
         escape(text)
     );
