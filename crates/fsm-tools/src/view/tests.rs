@@ -154,3 +154,21 @@ fn only_loopback_host_names_are_served() {
     assert!(!host_allowed(Some("127.0.0.1:8081"), 8080));
     assert!(!host_allowed(None, 8080));
 }
+
+#[test]
+fn a_parameter_without_a_domain_is_said_not_guessed() {
+    let spec = "machine Counter {\n    phases { Idle }\n    initial Idle\n    state { total: u64 = 0 }\n    input Add(n: u64)\n    transition add on Add from Idle -> stay { total = n }\n}\n";
+    let files = Files(vec![("counter.fsm".to_owned(), spec.to_owned())]);
+    let mut v = Viewer::new(3);
+    let view = json_of(&send(&mut v, &files, "POST", "/api/counter/session", ""));
+    assert_eq!(view["inputs"], json!([]));
+    let message = view["inputs_error"].as_str().expect("a message");
+    assert!(
+        message.contains("parameter `n` of input `Add`"),
+        "{message}"
+    );
+    let id = view["session"].as_str().expect("id");
+    let body = format!(r#"{{"session":"{id}","input":{{"Add":{{"n":1}}}}}}"#);
+    let r = send(&mut v, &files, "POST", "/api/counter/step", &body);
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+}
