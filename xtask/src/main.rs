@@ -1,14 +1,15 @@
 //! Repository chores, reached as `cargo xtask <task>`.
 //!
 //! - `cargo xtask ci`: everything CI runs, in order: formatting, lints, all
-//!   tests. Stops at the first failure. It installs nothing: a missing
+//!   tests (the browser test of `fsm view` after the Rust ones). Stops at the first failure. It installs nothing: a missing
 //!   tool (SPIN) is an error that names `cargo xtask setup`.
-//! - `cargo xtask setup`: installs the tools the tests need (SPIN, from
-//!   Debian with `apt-get`; tree-sitter-cli and the VS Code extension's npm
-//!   packages for `editors`).
+//! - `cargo xtask setup`: installs the tools the tests need (SPIN and
+//!   Chromium, from Debian with `apt-get`; tree-sitter-cli; the npm
+//!   packages of the VS Code extension and of the browser test).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
 
+mod browser;
 mod codegen;
 mod editors;
 mod spin;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown option `{other}` for `codegen`\n\n{USAGE}")),
         },
         Some("spin") => spin::run(),
+        Some("browser") => browser::run(),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
             return if task.is_none() {
@@ -54,21 +56,25 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci [--setup]       formatting, lints, every test, the drift check of generated
+  ci [--setup]       formatting, lints, every test (the browser test of `fsm view`
+                     after the Rust ones), the drift check of generated
                      docs and the SPIN cross-check, as CI runs them; installs
                      nothing (a missing tool is an error naming `setup`); with
                      --setup, runs `setup` first (what `.ci/run` calls)
-  setup              install the tools the tests need and lack (SPIN and gcc,
-                     from Debian: `apt-get update` and `apt-get install -y`,
-                     through `sudo` when not root; tree-sitter-cli with `cargo
-                     install`; the VS Code extension's packages with `npm ci`)
+  setup              install the tools the tests need and lack (SPIN, gcc and
+                     Chromium, from Debian: `apt-get update` and `apt-get install
+                     -y`, through `sudo` when not root; tree-sitter-cli with
+                     `cargo install`; the npm packages of the VS Code extension
+                     and of the browser test with `npm ci`)
   codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
                      (needs SPIN: see `setup`)
   editors            check the editor packages: tree-sitter grammar drift, tests
                      and a parse of every spec; the VS Code grammar tests and
-                     `vsce package` into target/editors/ (tools: see `setup`)";
+                     `vsce package` into target/editors/ (tools: see `setup`)
+  browser            the headless browser test of `fsm view` (tests/browser;
+                     needs Chromium and its npm packages: see `setup`)";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -82,6 +88,7 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--locked"])?;
+    browser::run()?;
     codegen::run(true)?;
     spin::run()?;
     editors::run()?;
@@ -92,10 +99,11 @@ fn ci() -> Result<(), String> {
 
 fn setup() -> Result<(), String> {
     spin::setup()?;
-    editors::setup()
+    editors::setup()?;
+    browser::setup()
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
+pub(crate) fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(&cargo)

@@ -226,7 +226,7 @@ pub(crate) fn workspace_root() -> PathBuf {
 
 /// Fails with a message naming `cargo xtask setup` when `tool` does not run.
 /// Nothing is installed here: installing is `cargo xtask setup`'s job.
-fn ensure_tool(tool: &str, probe: &[&str], package: &str) -> Result<(), String> {
+pub fn ensure_tool(tool: &str, probe: &[&str], package: &str) -> Result<(), String> {
     if works(tool, probe) {
         return Ok(());
     }
@@ -246,12 +246,26 @@ pub fn setup() -> Result<(), String> {
         .map(|(_, _, package)| *package)
         .collect();
     if missing.is_empty() {
-        eprintln!("xtask: every tool the tests need is installed");
+        eprintln!("xtask: SPIN and gcc are installed");
         return Ok(());
     }
+    apt_install(&missing)?;
+    for (tool, probe, package) in TOOLS {
+        if !works(tool, probe) {
+            return Err(format!(
+                "`{tool}` still does not run after installing `{package}`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Installs Debian packages with `apt-get update` and `apt-get install -y`,
+/// through `sudo` when not root.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     eprintln!(
         "xtask: installing the Debian packages {}",
-        missing.join(", ")
+        packages.join(", ")
     );
     let root = Command::new("id")
         .arg("-u")
@@ -275,16 +289,8 @@ pub fn setup() -> Result<(), String> {
     };
     apt(&["update"])?;
     let mut install = vec!["install", "-y"];
-    install.extend(&missing);
-    apt(&install)?;
-    for (tool, probe, package) in TOOLS {
-        if !works(tool, probe) {
-            return Err(format!(
-                "`{tool}` still does not run after installing `{package}`"
-            ));
-        }
-    }
-    Ok(())
+    install.extend(packages);
+    apt(&install)
 }
 
 /// The tools the SPIN cross-check runs: (command, probe arguments, Debian

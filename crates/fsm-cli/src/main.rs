@@ -35,6 +35,7 @@ enum Command {
     Doc(cmd::doc::Args),
     Explain(cmd::explain::Args),
     Lsp(cmd::lsp::Args),
+    View(cmd::view::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Doc(args) => cmd::doc::run(&args, color),
         Command::Explain(args) => cmd::explain::run(&args, color),
         Command::Lsp(args) => cmd::lsp::run(&args, color),
+        Command::View(args) => cmd::view::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

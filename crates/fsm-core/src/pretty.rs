@@ -3,7 +3,9 @@
 //! an invariant or a derived value). Names are the model's; a variant that
 //! is also the name of a phase or of another enum's variant is qualified.
 
-use crate::model::{BinOp, Model, Param, Quantifier, TExpr, TExprKind, UnOp};
+use crate::model::{
+    AssignOp, BinOp, Model, Param, Quantifier, TExpr, TExprKind, TStmt, TStmtKind, UnOp,
+};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -44,6 +46,124 @@ impl<'m> Printer<'m> {
         let mut vars = Vec::new();
         self.write(e, params, &mut vars, 0, &mut out);
         out
+    }
+
+    /// A block of statements in spec syntax, one line per line of text:
+    /// nested blocks are indented by four spaces and closed by `}`; `else
+    /// if` chains are printed as written. `params` are the parameters of
+    /// the transition's input.
+    pub fn stmts(&self, body: &[TStmt], params: &[Param]) -> Vec<String> {
+        let mut out = Vec::new();
+        self.write_block(body, params, 0, &mut out);
+        out
+    }
+
+    fn write_block(&self, body: &[TStmt], params: &[Param], depth: usize, out: &mut Vec<String>) {
+        let indent = "    ".repeat(depth.min(MAX_EXPR_DEPTH));
+        if depth > MAX_EXPR_DEPTH {
+            out.push(format!("{indent}…"));
+            return;
+        }
+        let m = self.model;
+        let field = |id: crate::model::FieldId| m.field(id).map_or("?", |f| f.name.as_str());
+        for s in body {
+            match &s.kind {
+                TStmtKind::Assign {
+                    field: f,
+                    op,
+                    value,
+                } => {
+                    let op = match op {
+                        AssignOp::Set => "=",
+                        AssignOp::Add => "+=",
+                        AssignOp::Sub => "-=",
+                    };
+                    out.push(format!(
+                        "{indent}{} {op} {}",
+                        field(*f),
+                        self.expr(value, params)
+                    ));
+                }
+                TStmtKind::Insert {
+                    field: f,
+                    key,
+                    value,
+                } => {
+                    let key = self.expr(key, params);
+                    out.push(match value {
+                        Some(v) => format!(
+                            "{indent}{}.insert({key}, {})",
+                            field(*f),
+                            self.expr(v, params)
+                        ),
+                        None => format!("{indent}{}.insert({key})", field(*f)),
+                    });
+                }
+                TStmtKind::Remove { field: f, key } => {
+                    out.push(format!(
+                        "{indent}{}.remove({})",
+                        field(*f),
+                        self.expr(key, params)
+                    ));
+                }
+                TStmtKind::Push { field: f, value } => {
+                    out.push(format!(
+                        "{indent}{}.push({})",
+                        field(*f),
+                        self.expr(value, params)
+                    ));
+                }
+                TStmtKind::Clear { field: f } => {
+                    out.push(format!("{indent}{}.clear()", field(*f)));
+                }
+                TStmtKind::Emit { effect, args } => {
+                    let name = m.effect(*effect).map_or("?", |e| e.name.as_str());
+                    if args.is_empty() {
+                        out.push(format!("{indent}emit {name}"));
+                    } else {
+                        let args: Vec<String> = args.iter().map(|a| self.expr(a, params)).collect();
+                        out.push(format!("{indent}emit {name}({})", args.join(", ")));
+                    }
+                }
+                TStmtKind::If { .. } => self.write_if(s, params, depth, out),
+            }
+        }
+    }
+
+    /// An `if` statement and its `else if` chain (a loop, so a long chain
+    /// costs no stack).
+    fn write_if(&self, s: &TStmt, params: &[Param], depth: usize, out: &mut Vec<String>) {
+        let indent = "    ".repeat(depth.min(MAX_EXPR_DEPTH));
+        let mut current = s;
+        let mut lead = "";
+        loop {
+            let TStmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } = &current.kind
+            else {
+                return;
+            };
+            out.push(format!("{indent}{lead}if {} {{", self.expr(cond, params)));
+            self.write_block(then, params, depth + 1, out);
+            match otherwise.as_slice() {
+                [] => {
+                    out.push(format!("{indent}}}"));
+                    return;
+                }
+                [only] if matches!(only.kind, TStmtKind::If { .. }) => {
+                    current = only;
+                    lead = "} else ";
+                }
+                rest => {
+                    out.push(format!("{indent}}} else {{"));
+                    self.write_block(rest, params, depth + 1, out);
+                    out.push(format!("{indent}}}"));
+                    return;
+                }
+            }
+        }
     }
 
     fn write(
@@ -217,5 +337,34 @@ fn prec(e: &TExpr) -> u8 {
         TExprKind::Int(n) if *n < 0 => PREC_UNARY,
         TExprKind::Quant { .. } => 0,
         _ => 8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_print_in_spec_syntax() {
+        let spec = "machine M {\n    phases { A, B }\n    initial A\n    state {\n        n: u8 = 0\n        s: Set<u8> = []\n    }\n    input Go(x: u8)\n    effect Told(v: u8)\n    transition go on Go from A -> B {\n        n += x\n        s.insert(x)\n        if x > 1 {\n            emit Told(x)\n        } else if x == 0 {\n            s.clear()\n        } else {\n            n = 0\n        }\n    }\n    verify { domain Go.x = 0..3 }\n}\n";
+        let compilation = crate::compile("m.fsm", spec.as_bytes());
+        let model = compilation.model.expect("spec compiles");
+        let t = &model.transitions[0];
+        let params = &model.inputs[t.input.index()].params;
+        let lines = Printer::new(&model).stmts(&t.body, params);
+        assert_eq!(
+            lines,
+            [
+                "n += x",
+                "s.insert(x)",
+                "if x > 1 {",
+                "    emit Told(x)",
+                "} else if x == 0 {",
+                "    s.clear()",
+                "} else {",
+                "    n = 0",
+                "}",
+            ]
+        );
     }
 }

@@ -174,9 +174,10 @@ pub fn hover(doc: &Document, position: Position) -> Option<Hover> {
         text.push_str("\n\n| phase | handled by |\n|---|---|\n");
         for (phase, cell) in fsm_tools::doc::input_row(model, input) {
             let what = match cell {
-                fsm_tools::doc::Cell::Handled(names) => names
+                fsm_tools::doc::Cell::Transitions(ids) => ids
                     .iter()
-                    .map(|n| format!("`{n}`"))
+                    .filter_map(|id| model.transition(*id))
+                    .map(|t| format!("`{}`", t.name))
                     .collect::<Vec<_>>()
                     .join(", "),
                 fsm_tools::doc::Cell::Ignored => "*ignored*".to_owned(),

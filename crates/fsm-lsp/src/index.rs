@@ -427,17 +427,22 @@ impl Builder {
             }
             ItemKind::Verify(settings) => {
                 for s in settings {
-                    if let VerifyKind::Reach { name, expr } = &s.kind {
-                        self.define(
-                            name,
-                            Kind::Reach,
-                            s.span,
-                            d,
-                            None,
-                            "reach".into(),
-                            Some(expr.span),
-                        );
-                    }
+                    let (name, expr, ns) = match &s.kind {
+                        VerifyKind::Reach { name, expr } => (name, expr, "reach"),
+                        VerifyKind::AlwaysPossible { name, expr } => {
+                            (name, expr, "always_possible")
+                        }
+                        _ => continue,
+                    };
+                    self.define(
+                        name,
+                        Kind::Reach,
+                        s.span,
+                        d,
+                        None,
+                        ns.into(),
+                        Some(expr.span),
+                    );
                 }
             }
             ItemKind::Impl { methods, .. } => {
@@ -578,7 +583,9 @@ impl Builder {
                                 }
                             }
                         }
-                        VerifyKind::Reach { expr, .. } => self.expr(expr),
+                        VerifyKind::Reach { expr, .. }
+                        | VerifyKind::AlwaysPossible { expr, .. }
+                        | VerifyKind::Bound(expr) => self.expr(expr),
                         VerifyKind::AllowOverflow(ts) => {
                             for t in ts {
                                 self.pending.push(Pending::Transition(t.clone()));

@@ -12,7 +12,7 @@
 use crate::graph;
 use crate::verify::{FindingKind, Report};
 use fsm_core::model::{
-    DomainTarget, DomainValues, InputId, Model, Param, PhaseId, TStmtKind, Transition,
+    DomainTarget, DomainValues, InputId, Model, Param, PhaseId, TStmtKind, Transition, TransitionId,
 };
 use fsm_core::pretty::Printer;
 use std::collections::HashSet;
@@ -351,6 +351,69 @@ fn phases(out: &mut String, model: &Model) {
     out.push('\n');
 }
 
+/// What one input does in one phase, as the input × phase matrix shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// The transitions that may handle the input there, in declaration
+    /// order (their guards decide).
+    Transitions(Vec<TransitionId>),
+    /// An `ignore` covers the input there: accepted, nothing changes.
+    Ignored,
+    /// No transition and no `ignore`: the input is rejected.
+    Rejected,
+}
+
+/// The input × phase matrix: one row per input (in declaration order),
+/// one cell per phase (in declaration order).
+pub fn input_matrix(model: &Model) -> Vec<(InputId, Vec<Cell>)> {
+    let mut rows = Vec::with_capacity(model.inputs.len());
+    for index in 0..model.inputs.len() {
+        let Ok(raw) = u32::try_from(index) else {
+            break;
+        };
+        let input_id = InputId(raw);
+        let cells = input_row(model, input_id)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        rows.push((input_id, cells));
+    }
+    rows
+}
+
+/// The row of `input` in the input × phase matrix: one cell per phase, in
+/// phase order.
+pub fn input_row(model: &Model, input: InputId) -> Vec<(PhaseId, Cell)> {
+    let table = model.candidates_by_phase(input);
+    model
+        .phase_ids()
+        .map(|phase| {
+            let ids = table
+                .binary_search_by_key(&phase, |(p, _)| *p)
+                .ok()
+                .and_then(|i| table.get(i))
+                .map_or(&[][..], |(_, c)| c.as_slice());
+            let cell = if !ids.is_empty() {
+                Cell::Transitions(ids.to_vec())
+            } else if model.is_ignored(input, phase) {
+                Cell::Ignored
+            } else {
+                Cell::Rejected
+            };
+            (phase, cell)
+        })
+        .collect()
+}
+
+/// The row of `phase` in the input × phase matrix: what each input (in
+/// declaration order) does there.
+pub fn phase_row(model: &Model, phase: PhaseId) -> Vec<(InputId, Cell)> {
+    input_matrix(model)
+        .into_iter()
+        .filter_map(|(input, cells)| cells.into_iter().nth(phase.index()).map(|c| (input, c)))
+        .collect()
+}
+
 /// Inputs (rows) × phases (columns): the transitions that may handle the
 /// input there, `ignored`, or `—` (rejected: no matching transition).
 fn matrix(out: &mut String, model: &Model) {
@@ -372,16 +435,17 @@ fn matrix(out: &mut String, model: &Model) {
         out.push_str("---|");
     }
     out.push('\n');
-    for (index, input) in model.inputs.iter().enumerate() {
-        let Ok(raw) = u32::try_from(index) else {
-            break;
-        };
-        let input_id = InputId(raw);
-        let _ = write!(out, "| `{}` |", input.name);
-        for (_, cell) in input_row(model, input_id) {
+    for (input_id, cells) in input_matrix(model) {
+        let name = model.input(input_id).map_or("?", |i| i.name.as_str());
+        let _ = write!(out, "| `{name}` |");
+        for cell in cells {
             match cell {
-                Cell::Handled(names) => {
-                    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                Cell::Transitions(ids) => {
+                    let names: Vec<String> = ids
+                        .iter()
+                        .filter_map(|id| model.transition(*id))
+                        .map(|t| format!("`{}`", t.name))
+                        .collect();
                     let _ = write!(out, " {} |", names.join(", "));
                 }
                 Cell::Ignored => out.push_str(" *ignored* |"),
@@ -391,46 +455,6 @@ fn matrix(out: &mut String, model: &Model) {
         out.push('\n');
     }
     out.push('\n');
-}
-
-/// What one phase does with one input: one cell of the inputs × phases
-/// matrix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell<'m> {
-    /// The transitions that may handle it there (their guards decide).
-    Handled(Vec<&'m str>),
-    /// Accepted and changes nothing (`ignore`).
-    Ignored,
-    /// No matching transition: rejected.
-    Rejected,
-}
-
-/// The row of the inputs × phases matrix for `input`: one cell per phase,
-/// in phase order.
-pub fn input_row(model: &Model, input: InputId) -> Vec<(PhaseId, Cell<'_>)> {
-    let table = model.candidates_by_phase(input);
-    model
-        .phase_ids()
-        .map(|phase| {
-            let names: Vec<&str> = table
-                .binary_search_by_key(&phase, |(p, _)| *p)
-                .ok()
-                .and_then(|i| table.get(i))
-                .map_or(&[][..], |(_, c)| c.as_slice())
-                .iter()
-                .filter_map(|id| model.transition(*id))
-                .map(|t| t.name.as_str())
-                .collect();
-            let cell = if !names.is_empty() {
-                Cell::Handled(names)
-            } else if model.is_ignored(input, phase) {
-                Cell::Ignored
-            } else {
-                Cell::Rejected
-            };
-            (phase, cell)
-        })
-        .collect()
 }
 
 fn signatures(out: &mut String, model: &Model, printer: &Printer<'_>) {

@@ -10,3 +10,4 @@ pub mod fmt;
 pub mod graph;
 pub mod lsp;
 pub mod verify;
+pub mod view;
