@@ -34,6 +34,8 @@ enum Command {
     Graph(cmd::graph::Args),
     Doc(cmd::doc::Args),
     Explain(cmd::explain::Args),
+    Sim(cmd::sim::Args),
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,8 @@ fn main() -> ExitCode {
         Command::Graph(args) => cmd::graph::run(&args, color),
         Command::Doc(args) => cmd::doc::run(&args, color),
         Command::Explain(args) => cmd::explain::run(&args, color),
+        Command::Sim(args) => cmd::sim::run(&args, color),
+        Command::Replay(args) => cmd::replay::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

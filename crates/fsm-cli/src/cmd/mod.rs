@@ -8,4 +8,6 @@ pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod graph;
+pub mod replay;
+pub mod sim;
 pub mod verify;
