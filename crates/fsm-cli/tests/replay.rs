@@ -179,3 +179,28 @@ fn bad_files_exit_2_with_their_line() {
         .expect("run fsm");
     assert_eq!(out.status.code(), Some(1), "a spec with errors");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_as_the_trace_is_refused_without_blocking() {
+    let dir = TempDir::new("replay-fifo");
+    let fifo = dir.path().join("pipe.jsonl");
+    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    let zero = dir.path().join("zero.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    for trace in [&fifo, &zero] {
+        let out = Command::new(env!("CARGO_BIN_EXE_fsm"))
+            .arg("replay")
+            .arg(spec("keyed_list.fsm"))
+            .arg(trace)
+            .output()
+            .expect("run fsm");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).contains("is not a regular file"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! `fsm replay SPEC TRACE` checks against the spec (the format is described
 //! in `docs/simulation.md`). Behind the `trace` feature.
 //!
-//! ```ignore
+//! ```text
 //! let mut machine = Door::new();
 //! let mut trace = fsm::trace::TraceWriter::new(File::create("door.jsonl")?, &machine)?;
 //! let step = trace.apply(&mut machine, DoorInput::Push)?;
