@@ -306,3 +306,32 @@ fn piped_standard_input_is_read_line_by_line() {
     assert!(stdout.contains(":goto GOAL"), "{stdout}");
     assert!(!stdout.contains("> Pull"), ":quit stops: {stdout}");
 }
+
+#[test]
+fn unreadable_standard_input_is_exit_2() {
+    let dir = TempDir::new("sim-stdin-bad");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fsm"))
+        .args(["sim", spec("door.fsm").to_str().expect("path")])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fsm");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Push\n\xff\xfe\nPull\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("> Push\n"));
+    assert!(!text(&out.stdout).contains("> Pull"));
+    assert!(
+        text(&out.stderr)
+            .contains("cannot read standard input: stream did not contain valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
+}

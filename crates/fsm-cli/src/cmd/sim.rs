@@ -122,8 +122,17 @@ pub fn run(args: &Args, color: bool) -> Outcome {
         return session.run_script(&name, text.lines().map(str::to_owned), color);
     }
     if !std::io::stdin().is_terminal() {
-        let lines = std::io::stdin().lock().lines().map_while(Result::ok);
-        return session.run_script("<stdin>", lines, color);
+        let mut failure = None;
+        let lines = std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(|line| line.map_err(|e| failure = Some(files::io_message(&e))).ok());
+        let outcome = session.run_script("<stdin>", lines, color);
+        if let Some(message) = failure {
+            output::error(&format!("cannot read standard input: {message}"), color);
+            return outcome.max(Outcome::Trouble);
+        }
+        return outcome;
     }
     session.run_interactive(color)
 }
