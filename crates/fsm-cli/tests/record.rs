@@ -18,6 +18,10 @@ mod locker {
     fsm::machine!("../../tests/specs/locker.fsm");
 }
 
+mod queue {
+    fsm::machine!("../../tests/specs/keyed_list.fsm");
+}
+
 use door::{Door, DoorInput};
 use locker::{Locker, LockerInput};
 
@@ -146,4 +150,33 @@ fn a_keyed_machine_records_its_key() {
         text(&out.stderr)
     );
     assert_eq!(text(&out.stdout), "3 inputs, all agree\n");
+}
+
+#[test]
+fn recorded_effects_agree_with_the_spec() {
+    let dir = TempDir::new("record-effects");
+    let mut machine = queue::Queue::create(1);
+    let mut trace = TraceWriter::new(Vec::new(), &machine).expect("header");
+    for job in [2, 1, 0, 2] {
+        let input = queue::QueueInput::Submit { job };
+        let _ = trace.apply(&mut machine, input).expect("written");
+    }
+    let _ = trace
+        .apply(&mut machine, queue::QueueInput::Close)
+        .expect("written");
+    let recorded = String::from_utf8(trace.finish().expect("flushed")).expect("UTF-8");
+    assert!(
+        recorded.contains(r#""effects":[{"Accepted":{"job":2,"owner":1}}]"#),
+        "{recorded}"
+    );
+    let path = dir.write("queue.jsonl", &recorded);
+    let out = replay(&spec("keyed_list.fsm"), &path);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "5 inputs, all agree\n");
 }
