@@ -185,6 +185,48 @@ pub fn compile_file(path: &Path, color: bool) -> Result<fsm_core::Compilation, O
     Ok(compilation)
 }
 
+/// Reads a file that is not a spec (a trace, a script) through the same
+/// bounded path: a regular file of at most `limit` bytes, as UTF-8 text.
+pub fn read_text(path: &Path, limit: usize) -> Result<String, String> {
+    let name = path.display().to_string();
+    let bytes = fsm_read::read_regular(path, limit).map_err(|err| err.message(&name))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{name}` is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Compiles the spec of a command that runs one machine (`sim`,
+/// `replay`): its diagnostics are printed; a spec with errors is exit 1,
+/// an unreadable one exit 2, and `machine`, when given, must be the
+/// spec's machine (exit 2 otherwise).
+pub fn compile_machine(
+    path: &Path,
+    machine: Option<&str>,
+    color: bool,
+) -> Result<fsm_core::Model, Outcome> {
+    let compilation = compile_file(path, color)?;
+    let Some(model) = compilation.model else {
+        return Err(Outcome::SpecErrors);
+    };
+    if let Some(name) = machine
+        && name != model.name
+    {
+        output::error(
+            &format!(
+                "`{}` defines machine `{}`, not `{name}`",
+                path.display(),
+                model.name
+            ),
+            color,
+        );
+        return Err(Outcome::Trouble);
+    }
+    Ok(model)
+}
+
 /// An I/O error as a lowercase message without the `(os error N)` suffix.
 pub use fsm_read::io_message;
 

@@ -36,6 +36,8 @@ enum Command {
     Explain(cmd::explain::Args),
     Lsp(cmd::lsp::Args),
     View(cmd::view::Args),
+    Sim(cmd::sim::Args),
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +54,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(&args, color),
         Command::Lsp(args) => cmd::lsp::run(&args, color),
         Command::View(args) => cmd::view::run(&args, color),
+        Command::Sim(args) => cmd::sim::run(&args, color),
+        Command::Replay(args) => cmd::replay::run(&args, color),
     };
     ExitCode::from(outcome.code())
 }

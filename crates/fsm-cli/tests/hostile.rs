@@ -100,6 +100,7 @@ const ONE_FILE_COMMANDS: &[&[&str]] = &[
     &["check"],
     &["fmt", "--check"],
     &["verify"],
+    &["sim", "--script", "/dev/null"],
 ];
 
 #[cfg(unix)]

@@ -54,12 +54,19 @@ impl std::error::Error for ReadError {}
 /// Reads the spec at `path`: a regular file (links followed) of at most
 /// [`fsm_core::MAX_SOURCE_LEN`] bytes.
 pub fn read_spec(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_regular(path, fsm_core::MAX_SOURCE_LEN)
+}
+
+/// Reads another input file of the tools (a trace, a script) as specs are
+/// read: a regular file (links followed), opened without blocking, of at
+/// most `limit` bytes.
+pub fn read_regular(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     let file = open(path).map_err(ReadError::Io)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular);
     }
-    read_bounded(file, fsm_core::MAX_SOURCE_LEN)
+    read_bounded(file, limit)
 }
 
 /// Reads everything `reader` holds, or fails with [`ReadError::TooLarge`]

@@ -12,6 +12,8 @@
 mod authority;
 mod registry;
 mod shared;
+#[cfg(feature = "trace")]
+pub mod trace;
 
 pub use authority::{Authority, DriveError, FromDrive, FromQuery, KeyedAuthority};
 pub use fsm_macros::{implement, machine};

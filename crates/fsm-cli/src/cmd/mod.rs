@@ -9,5 +9,7 @@ pub mod export;
 pub mod fmt;
 pub mod graph;
 pub mod lsp;
+pub mod replay;
+pub mod sim;
 pub mod verify;
 pub mod view;
