@@ -33,6 +33,7 @@ enum Command {
     Export(cmd::export::Args),
     Graph(cmd::graph::Args),
     Doc(cmd::doc::Args),
+    Diff(cmd::diff::Args),
     Explain(cmd::explain::Args),
 }
 
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(&args, color),
         Command::Graph(args) => cmd::graph::run(&args, color),
         Command::Doc(args) => cmd::doc::run(&args, color),
+        Command::Diff(args) => cmd::diff::run(&args, color),
         Command::Explain(args) => cmd::explain::run(&args, color),
     };
     ExitCode::from(outcome.code())

@@ -3,7 +3,9 @@
 //! an invariant or a derived value). Names are the model's; a variant that
 //! is also the name of a phase or of another enum's variant is qualified.
 
-use crate::model::{BinOp, Model, Param, Quantifier, TExpr, TExprKind, UnOp};
+use crate::model::{
+    AssignOp, BinOp, Model, Param, Quantifier, TExpr, TExprKind, TStmt, TStmtKind, UnOp,
+};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -44,6 +46,129 @@ impl<'m> Printer<'m> {
         let mut vars = Vec::new();
         self.write(e, params, &mut vars, 0, &mut out);
         out
+    }
+
+    /// The statements of a block in spec syntax, one line per statement
+    /// (and per `}` of an `if`), nested blocks indented by four spaces;
+    /// `params` are the parameters the expressions read. Actions are
+    /// already inlined in the model, so no `do` line appears.
+    pub fn stmts(&self, stmts: &[TStmt], params: &[Param]) -> Vec<String> {
+        let mut lines = Vec::new();
+        self.write_stmts(stmts, params, 0, &mut lines);
+        lines
+    }
+
+    fn write_stmts(
+        &self,
+        stmts: &[TStmt],
+        params: &[Param],
+        depth: usize,
+        lines: &mut Vec<String>,
+    ) {
+        let indent = "    ".repeat(depth.min(MAX_EXPR_DEPTH));
+        let m = self.model;
+        let field = |id: crate::model::FieldId| m.field(id).map_or("?", |f| f.name.as_str());
+        for stmt in stmts {
+            match &stmt.kind {
+                TStmtKind::Assign {
+                    field: f,
+                    op,
+                    value,
+                } => {
+                    let op = match op {
+                        AssignOp::Set => "=",
+                        AssignOp::Add => "+=",
+                        AssignOp::Sub => "-=",
+                    };
+                    lines.push(format!(
+                        "{indent}{} {op} {}",
+                        field(*f),
+                        self.expr(value, params)
+                    ));
+                }
+                TStmtKind::Insert {
+                    field: f,
+                    key,
+                    value,
+                } => {
+                    let mut args = self.expr(key, params);
+                    if let Some(value) = value {
+                        args.push_str(", ");
+                        args.push_str(&self.expr(value, params));
+                    }
+                    lines.push(format!("{indent}{}.insert({args})", field(*f)));
+                }
+                TStmtKind::Remove { field: f, key } => {
+                    lines.push(format!(
+                        "{indent}{}.remove({})",
+                        field(*f),
+                        self.expr(key, params)
+                    ));
+                }
+                TStmtKind::Push { field: f, value } => {
+                    lines.push(format!(
+                        "{indent}{}.push({})",
+                        field(*f),
+                        self.expr(value, params)
+                    ));
+                }
+                TStmtKind::Clear { field: f } => {
+                    lines.push(format!("{indent}{}.clear()", field(*f)))
+                }
+                TStmtKind::Emit { effect, args } => {
+                    let name = m.effect(*effect).map_or("?", |e| e.name.as_str());
+                    if args.is_empty() {
+                        lines.push(format!("{indent}emit {name}"));
+                    } else {
+                        let args: Vec<String> = args.iter().map(|a| self.expr(a, params)).collect();
+                        lines.push(format!("{indent}emit {name}({})", args.join(", ")));
+                    }
+                }
+                TStmtKind::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    lines.push(format!("{indent}if {} {{", self.expr(cond, params)));
+                    self.write_stmts(then, params, depth + 1, lines);
+                    self.write_else(otherwise, params, depth, lines);
+                }
+            }
+        }
+    }
+
+    /// The `else` part of an `if` at `depth`, `else if` chains kept flat.
+    fn write_else(
+        &self,
+        otherwise: &[TStmt],
+        params: &[Param],
+        depth: usize,
+        lines: &mut Vec<String>,
+    ) {
+        let indent = "    ".repeat(depth.min(MAX_EXPR_DEPTH));
+        match otherwise {
+            [] => lines.push(format!("{indent}}}")),
+            [
+                TStmt {
+                    kind:
+                        TStmtKind::If {
+                            cond,
+                            then,
+                            otherwise,
+                        },
+                    ..
+                },
+            ] => {
+                lines.push(format!("{indent}}} else if {} {{", self.expr(cond, params)));
+                self.write_stmts(then, params, depth + 1, lines);
+                self.write_else(otherwise, params, depth, lines);
+            }
+            _ => {
+                lines.push(format!("{indent}}} else {{"));
+                self.write_stmts(otherwise, params, depth + 1, lines);
+                lines.push(format!("{indent}}}"));
+            }
+        }
     }
 
     fn write(

@@ -3,6 +3,7 @@
 //! Promela and JSON ([`export`]), diagrams ([`graph`]) and documentation
 //! pages ([`doc`]). Like `fsm-core`, this crate does no I/O of its own.
 
+pub mod diff;
 pub mod doc;
 pub mod eval;
 pub mod export;
