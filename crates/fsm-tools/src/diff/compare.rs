@@ -995,12 +995,12 @@ impl Cx<'_> {
             self.old.transitions[i].name = new.transitions[j].name.clone();
         }
         for &i in &m.removed {
-            let t = header(&self.old, &self.old.transitions[i]);
+            let t = written(&self.old, &self.old.transitions[i]);
             self.removed(Subject::Transition, &on[i], Some(t));
         }
         for &j in &m.added {
             let t = &new.transitions[j];
-            self.added(Subject::Transition, &t.name, Some(header(new, t)));
+            self.added(Subject::Transition, &t.name, Some(written(new, t)));
         }
         let old_written = transitions_written(self.old_src, &self.renames);
         let new_written = transitions_written(self.new_src, &HashMap::new());
@@ -1392,6 +1392,27 @@ fn header(m: &Model, t: &Transition) -> String {
         doc::sources(m, &t.sources),
         t.target.map_or("stay", |p| m.phase_name(p))
     )
+}
+
+/// A whole transition: its header, then its guard lines and its block
+/// (one line each), as in the spec.
+fn written(m: &Model, t: &Transition) -> String {
+    let p = Printer::new(m);
+    let params = input_params(m, t);
+    let mut lines = vec![header(m, t)];
+    for g in &t.guards {
+        lines.push(format!("    guard {}: {}", g.name, p.expr(&g.expr, params)));
+    }
+    if !t.body.is_empty() {
+        lines.push("{".to_owned());
+        lines.extend(
+            p.stmts(&t.body, params)
+                .into_iter()
+                .map(|l| format!("    {l}")),
+        );
+        lines.push("}".to_owned());
+    }
+    lines.join("\n")
 }
 
 /// `fn name(params) = Target(args)`.

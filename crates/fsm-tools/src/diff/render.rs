@@ -28,7 +28,7 @@ pub fn text(report: &Report) -> String {
             let _ = writeln!(out, "  {:<10} {}", c.class.word(), line(c, &Plain));
             if let Some((before, after)) = multi_line(c) {
                 for l in line_diff(&before, &after) {
-                    let _ = writeln!(out, "             {l}");
+                    let _ = writeln!(out, "{}", format!("             {l}").trim_end());
                 }
             }
         }
@@ -79,7 +79,7 @@ pub fn markdown(report: &Report) -> String {
         for c in &m.changes {
             let (before, after) = if let Some(pair) = multi_line(c) {
                 long.push((c, pair));
-                ("*below*".to_owned(), String::new())
+                ("*diff below*".to_owned(), String::new())
             } else {
                 (
                     c.before.as_deref().map(code).unwrap_or_default(),
@@ -218,10 +218,13 @@ fn line(c: &Change, style: &dyn Style) -> String {
             let text = match (aspect, &c.detail) {
                 (Aspect::Order, _) => format!("{subject} order"),
                 (Aspect::Initial, _) => "initial phase".to_owned(),
-                (Aspect::Docs, Some(detail)) => {
+                (Aspect::Docs, Some(detail)) if long => {
                     format!("{named}: method {} docs changed", style.name(detail))
                 }
-                (Aspect::Docs, None) => format!("{named}: docs changed"),
+                (Aspect::Docs, Some(detail)) => {
+                    format!("{named}: method {} docs", style.name(detail))
+                }
+                (Aspect::Docs, None) if long => format!("{named}: docs changed"),
                 (Aspect::Guard | Aspect::Method, Some(detail)) => {
                     let what = format!("{named}: {} {}", aspect.word(), style.name(detail));
                     match (&c.before, &c.after) {
@@ -241,9 +244,6 @@ fn line(c: &Change, style: &dyn Style) -> String {
                 (Aspect::Block, _) if long => format!("{named}: block changed"),
                 (aspect, _) => format!("{named}: {}", aspect.word()),
             };
-            if aspect == Aspect::Docs {
-                return text;
-            }
             with_values(text)
         }
     }
@@ -289,8 +289,8 @@ fn with_values_removed(
 /// The before and after texts of a change shown as a line diff: blocks,
 /// docs, bindings, and anything that spans several lines.
 fn multi_line(c: &Change) -> Option<(String, String)> {
-    let block = matches!(c.aspect, Some(Aspect::Block | Aspect::Docs))
-        || (c.subject == Subject::Binding && c.aspect.is_none());
+    let block =
+        c.aspect == Some(Aspect::Block) || (c.subject == Subject::Binding && c.aspect.is_none());
     let spans_lines = [&c.before, &c.after]
         .iter()
         .any(|v| v.as_ref().is_some_and(|v| v.contains('\n')));
@@ -309,7 +309,14 @@ const CONTEXT: usize = 2;
 /// `- old`, `+ new` and `  same` lines, the unchanged ones only near a
 /// change (`  …` between the groups).
 fn line_diff(before: &str, after: &str) -> Vec<String> {
-    let (before, after) = (format!("{before}\n"), format!("{after}\n"));
+    let lines = |s: &str| {
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!("{s}\n")
+        }
+    };
+    let (before, after) = (lines(before), lines(after));
     let diff = similar::TextDiff::from_lines(&before, &after);
     let mut out = Vec::new();
     for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
