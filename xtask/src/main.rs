@@ -7,10 +7,14 @@
 //!   Debian with `apt-get`).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
+//! - `cargo xtask diff-history`: `fsm diff` over every commit of `machines/`.
 
 mod codegen;
+mod diff_history;
+mod review;
 mod spin;
 
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown option `{other}` for `codegen`\n\n{USAGE}")),
         },
         Some("spin") => spin::run(),
+        Some("diff-history") => diff_history::run(args.get(1..).unwrap_or(&[])),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
             return if task.is_none() {
@@ -61,7 +66,9 @@ tasks:
   codegen [--check]  regenerate committed artifacts (docs/machines/, the README's
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
-                     (needs SPIN: see `setup`)";
+                     (needs SPIN: see `setup`)
+  diff-history [--format text|markdown|json]
+                     `fsm diff` of every commit that touched machines/, oldest first";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -77,6 +84,11 @@ fn ci() -> Result<(), String> {
     cargo(&["test", "--workspace", "--locked"])?;
     codegen::run(true)?;
     spin::run()?;
+    review::run(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap_or(Path::new(".")),
+    )?;
     // Benchmarks are compiled (not run) so they cannot rot.
     cargo(&["bench", "--workspace", "--locked", "--no-run"])?;
     Ok(())

@@ -36,6 +36,7 @@ pub fn compare(old: &Compilation, new: &Compilation) -> Vec<Change> {
         changed_guards: BTreeSet::new(),
         snapshot_enums: BTreeSet::new(),
         changed_actions: BTreeMap::new(),
+        guard_users: BTreeMap::new(),
     };
     cx.snapshot_enums = snapshot_enums(old_model)
         .into_iter()
@@ -55,13 +56,22 @@ pub fn compare(old: &Compilation, new: &Compilation) -> Vec<Change> {
     cx.guards();
     cx.actions();
     cx.transitions();
-    cx.action_users();
+    cx.users();
     cx.ignores();
     cx.invariants();
     cx.bindings();
     cx.verify();
     let mut changes = cx.changes;
     for c in &mut changes {
+        if matches!(c.subject, Subject::Enum | Subject::Variant) {
+            // `Enum` or `Enum.Variant`, under its new name or its old one.
+            let enum_of = |name: &str| name.split('.').next().unwrap_or("").to_owned();
+            let names = [Some(&c.name), c.old_name.as_ref()];
+            c.in_snapshot = names
+                .into_iter()
+                .flatten()
+                .any(|n| cx.snapshot_enums.contains(&enum_of(n)));
+        }
         c.class = classify(c);
     }
     changes
@@ -84,6 +94,9 @@ struct Cx<'a> {
     /// Actions whose block or parameters changed: the transitions that run
     /// them, unchanged as written, are reported with the action.
     changed_actions: BTreeMap<String, Vec<String>>,
+    /// Machine-level guards added or removed: the transitions that start or
+    /// stop using them are reported with the guard.
+    guard_users: BTreeMap<String, Vec<String>>,
 }
 
 /// How the definitions of one kind pair up.
@@ -271,19 +284,16 @@ impl Cx<'_> {
         for &(i, j) in &m.renamed {
             let new_name = new.enums[j].name.clone();
             self.renamed(Subject::Enum, &on[i], &new_name);
-            self.mark_snapshot(&new_name);
             self.old.enums[i].name = new_name;
         }
         for &i in &m.removed {
             let e = &self.old.enums[i];
             let (name, list) = (e.name.clone(), variant_list(e));
             self.removed(Subject::Enum, &name, Some(list));
-            self.mark_snapshot(&name);
         }
         for &j in &m.added {
             let e = &new.enums[j];
             self.added(Subject::Enum, &e.name, Some(variant_list(e)));
-            self.mark_snapshot(&e.name);
         }
         for &(i, j) in &m.pairs {
             let n = &new.enums[j];
@@ -296,7 +306,6 @@ impl Cx<'_> {
                 Some(variant_list(&o)),
                 Some(variant_list(n)),
             );
-            self.mark_snapshot(&n.name);
             self.aspect(
                 Subject::Enum,
                 &n.name,
@@ -341,20 +350,7 @@ impl Cx<'_> {
                 new.variants[k].name.clone(),
             );
             self.renamed(Subject::Variant, &old_name, &new_name);
-            self.mark_snapshot(&new.name);
             self.old.enums[i].variants[k].name = new.variants[k].name.clone();
-        }
-    }
-
-    /// Marks the last change as about a snapshot enum when it is one.
-    fn mark_snapshot(&mut self, enum_name: &str) {
-        let reachable = self.snapshot_enums.contains(enum_name)
-            || self
-                .renames
-                .iter()
-                .any(|(o, n)| n == enum_name && self.snapshot_enums.contains(o));
-        if let Some(last) = self.changes.last_mut() {
-            last.in_snapshot = reachable;
         }
     }
 
@@ -865,6 +861,7 @@ impl Cx<'_> {
             let g = &self.old.guards[i];
             let t = self.old_expr(&g.expr, &g.params);
             self.removed(Subject::Guard, &on[i], Some(t));
+            self.guard_users.insert(on[i].clone(), Vec::new());
         }
         for &j in &m.added {
             let g = &new.guards[j];
@@ -873,6 +870,7 @@ impl Cx<'_> {
                 &g.name,
                 Some(self.new_expr(&g.expr, &g.params)),
             );
+            self.guard_users.insert(g.name.clone(), Vec::new());
         }
         for &(i, j) in &m.pairs {
             let (o, n) = (self.old.guards[i].clone(), &new.guards[j]);
@@ -1030,13 +1028,18 @@ impl Cx<'_> {
         }
     }
 
-    /// Names, on each changed action's block, the transitions it changes.
-    fn action_users(&mut self) {
+    /// Names, on each changed action's block and each added or removed
+    /// machine-level guard, the transitions it concerns.
+    fn users(&mut self) {
         for c in &mut self.changes {
-            let block = c.subject == Subject::Action && c.aspect == Some(Aspect::Block);
-            if block
-                && let Some(users) = self.changed_actions.get(&c.name).filter(|u| !u.is_empty())
-            {
+            let users = match (c.subject, c.op, c.aspect) {
+                (Subject::Action, Op::Changed, Some(Aspect::Block)) => {
+                    self.changed_actions.get(&c.name)
+                }
+                (Subject::Guard, Op::Added | Op::Removed, None) => self.guard_users.get(&c.name),
+                _ => None,
+            };
+            if let Some(users) = users.filter(|u| !u.is_empty()) {
                 c.detail = Some(users.join(", "));
             }
         }
@@ -1154,18 +1157,31 @@ impl Cx<'_> {
                 c.after = after;
             };
         for &(i, j) in &m.renamed {
-            guard_change(
-                self,
-                &new[j].0,
-                Some(format!("{}: {}", old[i].0, old[i].1)),
-                Some(format!("{}: {}", new[j].0, new[j].1)),
-            );
+            let c = self.push(Subject::Transition, Op::Changed, &n.name);
+            c.aspect = Some(Aspect::GuardName);
+            c.before = Some(old[i].0.clone());
+            c.after = Some(new[j].0.clone());
         }
+        // A machine-level guard added or removed is reported once, as that
+        // guard, with the transitions that use it.
+        let users_of = |this: &mut Self, guard: &(String, String, bool)| -> bool {
+            match this.guard_users.get_mut(&guard.0).filter(|_| guard.2) {
+                Some(users) => {
+                    users.push(n.name.clone());
+                    true
+                }
+                None => false,
+            }
+        };
         for &i in &m.removed {
-            guard_change(self, &old[i].0, Some(old[i].1.clone()), None);
+            if !users_of(self, &old[i]) {
+                guard_change(self, &old[i].0, Some(old[i].1.clone()), None);
+            }
         }
         for &j in &m.added {
-            guard_change(self, &new[j].0, None, Some(new[j].1.clone()));
+            if !users_of(self, &new[j]) {
+                guard_change(self, &new[j].0, None, Some(new[j].1.clone()));
+            }
         }
         for &(i, j) in &m.pairs {
             let (og, ng) = (&old[i], &new[j]);

@@ -144,6 +144,9 @@ pub enum Aspect {
     Target,
     /// One guard line of a transition (its name in `detail`).
     Guard,
+    /// The name of a guard line of a transition whose condition stayed
+    /// the same (`before` → `after`).
+    GuardName,
     /// A transition's or an action's statements.
     Block,
     /// The effects a transition may emit.
@@ -164,7 +167,7 @@ impl Aspect {
             Aspect::Expr => "expression",
             Aspect::Order => "order",
             Aspect::Variants => "variants",
-            Aspect::Path => "path",
+            Aspect::Path => "Rust path",
             Aspect::Params => "parameters",
             Aspect::Initial => "initial phase",
             Aspect::Terminal => "terminal",
@@ -174,6 +177,7 @@ impl Aspect {
             Aspect::Sources => "from",
             Aspect::Target => "target",
             Aspect::Guard => "guard",
+            Aspect::GuardName => "guard name",
             Aspect::Block => "block",
             Aspect::Effects => "emits",
             Aspect::Method => "method",
@@ -218,7 +222,9 @@ pub struct Change {
     /// What changed, for `changed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect: Option<Aspect>,
-    /// Which guard, method or setting, for those aspects.
+    /// Which guard or method, for those aspects; for a changed action's
+    /// block or an added or removed machine-level guard, the transitions
+    /// that run or use it (comma-separated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// The old value, in spec syntax (`None` when there was none).

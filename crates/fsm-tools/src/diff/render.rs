@@ -205,9 +205,13 @@ fn line(c: &Change, style: &dyn Style) -> String {
             _ => format!("{text}: {} → {}", value(&c.before), value(&c.after)),
         }
     };
+    let users = match (&c.detail, c.subject) {
+        (Some(users), Subject::Guard) => format!(" (used by {})", list(users, style)),
+        _ => String::new(),
+    };
     match c.op {
-        Op::Added => with_values(format!("{named} added")),
-        Op::Removed => with_values(format!("{named} removed")),
+        Op::Added => with_values(format!("{named} added{users}")),
+        Op::Removed => with_values(format!("{named} removed{users}")),
         Op::Renamed => format!(
             "{subject} {} renamed to {}",
             style.name(c.old_name.as_deref().unwrap_or("?")),
@@ -225,6 +229,12 @@ fn line(c: &Change, style: &dyn Style) -> String {
                     format!("{named}: method {} docs", style.name(detail))
                 }
                 (Aspect::Docs, None) if long => format!("{named}: docs changed"),
+                (Aspect::Docs, None) if c.before.is_none() => {
+                    return with_values_added(&format!("{named}: docs"), &c.after, style, long);
+                }
+                (Aspect::Docs, None) if c.after.is_none() => {
+                    return with_values_removed(&format!("{named}: docs"), &c.before, style, long);
+                }
                 (Aspect::Guard | Aspect::Method, Some(detail)) => {
                     let what = format!("{named}: {} {}", aspect.word(), style.name(detail));
                     match (&c.before, &c.after) {

@@ -282,3 +282,48 @@ fn machines_are_paired_by_name_and_added_or_removed() {
         ["schema Machine Renamed Door=>Gate: - -> -"]
     );
 }
+
+#[test]
+fn a_removed_machine_guard_is_reported_once_with_its_users() {
+    let new = BASE
+        .replace("    guards {\n        few: opened < 10\n    }\n", "")
+        .replace("        guard few\n", "");
+    let c = changes(BASE, &new);
+    assert_eq!(lines(&c), ["behaviour Guard Removed few: opened < 10 -> -"]);
+    assert_eq!(c[0].detail.as_deref(), Some("push"));
+}
+
+#[test]
+fn a_transition_naming_another_guard_with_the_same_condition_is_a_guard_rename() {
+    let new = BASE
+        .replace(
+            "few: opened < 10\n",
+            "few: opened < 10\n        under_ten: opened < 10\n",
+        )
+        .replace("        guard few\n", "        guard under_ten\n");
+    assert_eq!(
+        lines(&changes(BASE, &new)),
+        [
+            "behaviour Guard Added under_ten: - -> opened < 10",
+            "behaviour Transition Changed push guard name: few -> under_ten",
+        ]
+    );
+}
+
+#[test]
+fn an_enum_removed_with_the_field_holding_it_is_schema() {
+    let new = BASE
+        .replace("        last: Option<Reason> = none\n", "")
+        .replace("        last = some(reason)\n", "")
+        .replace("    enum Reason { Wind, Hand }\n", "")
+        .replace("input Push(reason: Reason)", "input Push");
+    let c = lines(&changes(BASE, &new));
+    assert!(
+        c.contains(&"schema Enum Removed Reason: Wind, Hand -> -".to_owned()),
+        "{c:#?}"
+    );
+    assert!(
+        c.contains(&"schema Field Removed last: Option<Reason> = none -> -".to_owned()),
+        "{c:#?}"
+    );
+}
