@@ -71,47 +71,69 @@ pub fn markdown(report: &Report) -> String {
             }
             out.push_str("```\n\n");
         }
-        if m.changes.is_empty() {
-            continue;
-        }
-        out.push_str("| Class | Change | Before | After |\n|---|---|---|---|\n");
-        let mut long = Vec::new();
-        for c in &m.changes {
-            let (before, after) = if let Some(pair) = multi_line(c) {
-                long.push((c, pair));
-                ("*diff below*".to_owned(), String::new())
-            } else {
-                (
-                    c.before.as_deref().map(code).unwrap_or_default(),
-                    c.after.as_deref().map(code).unwrap_or_default(),
-                )
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                c.class.word(),
-                cell(&line(c, &Short)),
-                cell(&before),
-                cell(&after)
-            );
-        }
-        out.push('\n');
-        for (c, (before, after)) in long {
-            let _ = writeln!(
-                out,
-                "<details><summary>{}</summary>\n\n```diff",
-                html(&line(c, &Short))
-            );
-            for l in line_diff(&before, &after) {
-                let _ = writeln!(out, "{l}");
+        let (docs, semantic): (Vec<&Change>, Vec<&Change>) =
+            m.changes.iter().partition(|c| c.class == ChangeClass::Docs);
+        if semantic.is_empty() {
+            changes_table(&mut out, &docs);
+        } else {
+            changes_table(&mut out, &semantic);
+            // Docs next to schema or behaviour changes: out of the way.
+            if !docs.is_empty() {
+                let noun = if docs.len() == 1 { "change" } else { "changes" };
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{} docs {noun}</summary>\n",
+                    docs.len()
+                );
+                changes_table(&mut out, &docs);
+                out.push_str("</details>\n\n");
             }
-            out.push_str("```\n\n</details>\n\n");
         }
     }
     while out.ends_with("\n\n") {
         out.pop();
     }
     out
+}
+
+/// A table of `changes`, then a collapsible line diff for each long one.
+fn changes_table(out: &mut String, changes: &[&Change]) {
+    if changes.is_empty() {
+        return;
+    }
+    out.push_str("| Class | Change | Before | After |\n|---|---|---|---|\n");
+    let mut long = Vec::new();
+    for c in changes {
+        let (before, after) = if let Some(pair) = multi_line(c) {
+            long.push((c, pair));
+            ("*diff below*".to_owned(), String::new())
+        } else {
+            (
+                c.before.as_deref().map(code).unwrap_or_default(),
+                c.after.as_deref().map(code).unwrap_or_default(),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            c.class.word(),
+            cell(&line(c, &Short)),
+            cell(&before),
+            cell(&after)
+        );
+    }
+    out.push('\n');
+    for (c, (before, after)) in long {
+        let _ = writeln!(
+            out,
+            "<details><summary>{}</summary>\n\n```diff",
+            html(&line(c, &Short))
+        );
+        for l in line_diff(&before, &after) {
+            let _ = writeln!(out, "{l}");
+        }
+        out.push_str("```\n\n</details>\n\n");
+    }
 }
 
 /// JSON, pretty-printed, ending with a newline.
