@@ -57,7 +57,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci [--setup]       formatting, lints, every test, the drift check of generated
-                     docs and the SPIN cross-check, as CI runs them; installs
+                     docs, the SPIN cross-check and the Markdown `fsm diff` of
+                     machines/ against FSM_DIFF_BASE or the merge base with
+                     origin/main (skipped without one), as CI runs them; installs
                      nothing (a missing tool is an error naming `setup`); with
                      --setup, runs `setup` first (what `.ci/run` calls)
   setup              install the tools the tests need and lack (SPIN and gcc,

@@ -287,3 +287,22 @@ fn bad_paths_and_specs_with_errors_exit_2_with_clear_errors() {
     );
     insta::assert_snapshot!(stdout(&out));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = TempDir::new("diff-fifo");
+    dir.write("door.fsm", DOOR);
+    let status = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.fsm"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let out = diff_in(dir.path(), &["door.fsm", "pipe.fsm"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "error: `pipe.fsm` is neither a file nor a folder\n"
+    );
+    assert_eq!(stdout(&out), "");
+}

@@ -437,11 +437,17 @@ pub fn diff(
 
 fn error_lines(spec: &Spec<'_>) -> Vec<String> {
     let c = spec.compilation;
-    c.diagnostics
+    let errors: Vec<&fsm_core::Diagnostic> =
+        c.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let mut lines: Vec<String> = errors
         .iter()
-        .filter(|d| d.is_error())
+        .take(fsm_core::render::MAX_DIAGNOSTICS)
         .map(|d| fsm_core::render::short(&c.source, d))
-        .collect()
+        .collect();
+    if let Some(note) = fsm_core::render::omitted_note(errors.len()) {
+        lines.push(format!("{}: note: {note}", spec.path));
+    }
+    lines
 }
 
 fn diff_pair(old: Option<&Spec<'_>>, new: Option<&Spec<'_>>) -> MachineDiff {
