@@ -1,12 +1,14 @@
 //! Repository chores, reached as `cargo xtask <task>`.
 //!
 //! - `cargo xtask ci`: everything CI runs, in order: formatting, lints, all
-//!   tests. Stops at the first failure. It installs nothing: a missing
+//!   tests, then the review of spec changes. Stops at the first failure. It installs nothing: a missing
 //!   tool (SPIN) is an error that names `cargo xtask setup`.
 //! - `cargo xtask setup`: installs the tools the tests need (SPIN, from
 //!   Debian with `apt-get`).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
+//! - `cargo xtask review`: the last step of `ci`, the Markdown `fsm diff` of
+//!   `machines/` against its base (`review.rs`).
 //! - `cargo xtask diff-history`: `fsm diff` over every commit of `machines/`.
 
 mod codegen;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown option `{other}` for `codegen`\n\n{USAGE}")),
         },
         Some("spin") => spin::run(),
+        Some("review") if args.len() == 1 => review::run(root()),
         Some("diff-history") => diff_history::run(args.get(1..).unwrap_or(&[])),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
@@ -69,6 +72,9 @@ tasks:
                      machine table); with --check, fail when they are stale
   spin               cross-check `fsm verify` against SPIN on every bundled machine
                      (needs SPIN: see `setup`)
+  review             the last step of `ci` alone: the Markdown `fsm diff` of
+                     machines/ against FSM_DIFF_BASE or the merge base with
+                     origin/main
   diff-history [--format text|markdown|json]
                      `fsm diff` of every commit that touched machines/, oldest first";
 
@@ -86,14 +92,18 @@ fn ci() -> Result<(), String> {
     cargo(&["test", "--workspace", "--locked"])?;
     codegen::run(true)?;
     spin::run()?;
-    review::run(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new(".")),
-    )?;
     // Benchmarks are compiled (not run) so they cannot rot.
     cargo(&["bench", "--workspace", "--locked", "--no-run"])?;
+    // Last: the review of the specs' changes, which informs and fails
+    // only on trouble.
+    review::run(root())?;
     Ok(())
+}
+
+/// The repository root (the parent of `xtask/`).
+fn root() -> &'static Path {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask)
 }
 
 fn cargo(args: &[&str]) -> Result<(), String> {
