@@ -126,23 +126,34 @@ fn matching(old: &[&str], new: &[&str], old_sig: &[String], new_sig: &[String]) 
     let mut removed: Vec<usize> = (0..old.len())
         .filter(|i| old.get(*i).is_some_and(|n| !new_names.contains(n)))
         .collect();
-    let count = |sigs: &[String], ids: &[usize], sig: &str| {
-        ids.iter()
-            .filter(|k| sigs.get(**k).is_some_and(|s| s == sig))
-            .count()
-    };
+    // Per content: how many unpaired definitions have it on each side, and
+    // the old one (meaningful when there is exactly one).
+    let mut old_by_sig: HashMap<&str, (usize, usize)> = HashMap::new();
+    for &i in &removed {
+        if let Some(sig) = old_sig.get(i) {
+            let entry = old_by_sig.entry(sig.as_str()).or_insert((0, i));
+            entry.0 += 1;
+        }
+    }
+    let mut new_count: HashMap<&str, usize> = HashMap::new();
+    for &j in &added {
+        if let Some(sig) = new_sig.get(j) {
+            *new_count.entry(sig.as_str()).or_insert(0) += 1;
+        }
+    }
     let mut renamed = Vec::new();
     for &j in &added {
-        let Some(sig) = new_sig.get(j) else { continue };
-        if count(new_sig, &added, sig) != 1 || count(old_sig, &removed, sig) != 1 {
+        let Some(sig) = new_sig.get(j).map(String::as_str) else {
             continue;
-        }
-        if let Some(&i) = removed.iter().find(|i| old_sig.get(**i) == Some(sig)) {
+        };
+        if let (Some(&(1, i)), Some(1)) = (old_by_sig.get(sig), new_count.get(sig).copied()) {
             renamed.push((i, j));
         }
     }
-    removed.retain(|i| !renamed.iter().any(|(r, _)| r == i));
-    added.retain(|j| !renamed.iter().any(|(_, a)| a == j));
+    let renamed_old: BTreeSet<usize> = renamed.iter().map(|(i, _)| *i).collect();
+    let renamed_new: BTreeSet<usize> = renamed.iter().map(|(_, j)| *j).collect();
+    removed.retain(|i| !renamed_old.contains(i));
+    added.retain(|j| !renamed_new.contains(j));
     pairs.extend(renamed.iter().copied());
     pairs.sort_by_key(|(_, j)| *j);
     Matching {
@@ -951,27 +962,11 @@ impl Cx<'_> {
     }
 
     fn transitions(&mut self) {
-        let sig = |m: &Model| -> Vec<String> {
-            let p = Printer::new(m);
-            m.transitions
-                .iter()
-                .map(|t| {
-                    let params = input_params(m, t);
-                    let guards: Vec<String> = t
-                        .guards
-                        .iter()
-                        .map(|g| format!("{}:{}", g.name, p.expr(&g.expr, params)))
-                        .collect();
-                    format!(
-                        "{}|{}|{}",
-                        header(m, t),
-                        guards.join(";"),
-                        p.stmts(&t.body, params).join("\n"),
-                    )
-                })
-                .collect()
-        };
-        let (os, ns) = (sig(&self.old), sig(self.new));
+        // Printed once per side (one printer each), so comparing costs the
+        // size of the transitions, not transitions × phases.
+        let (old_shown, new_shown) = (shown(&self.old), shown(self.new));
+        let os: Vec<String> = old_shown.iter().map(Shown::sig).collect();
+        let ns: Vec<String> = new_shown.iter().map(Shown::sig).collect();
         let new = self.new;
         let on: Vec<String> = self
             .old
@@ -979,35 +974,25 @@ impl Cx<'_> {
             .iter()
             .map(|t| t.name.clone())
             .collect();
-        let m = self.matched(
-            &on,
-            &new.transitions
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>(),
-            &os,
-            &ns,
-        );
+        let nn: Vec<&str> = new.transitions.iter().map(|t| t.name.as_str()).collect();
+        let m = self.matched(&on, &nn, &os, &ns);
         for &(i, j) in &m.renamed {
-            self.renamed(Subject::Transition, &on[i], &new.transitions[j].name);
-            self.old.transitions[i].name = new.transitions[j].name.clone();
+            self.renamed(Subject::Transition, &on[i], nn[j]);
+            self.old.transitions[i].name = nn[j].to_owned();
         }
         for &i in &m.removed {
-            let t = written(&self.old, &self.old.transitions[i]);
-            self.removed(Subject::Transition, &on[i], Some(t));
+            self.removed(Subject::Transition, &on[i], Some(old_shown[i].written()));
         }
         for &j in &m.added {
-            let t = &new.transitions[j];
-            self.added(Subject::Transition, &t.name, Some(written(new, t)));
+            self.added(Subject::Transition, nn[j], Some(new_shown[j].written()));
         }
         let old_written = transitions_written(self.old_src, &self.renames);
         let new_written = transitions_written(self.new_src, &HashMap::new());
         for &(i, j) in &m.pairs {
-            let o = self.old.transitions[i].clone();
-            let n = &new.transitions[j];
+            let name = nn[j];
             // Written the same way, running an action that changed: what
             // changed is the action, reported once, with its users.
-            let (ow, nw) = (old_written.get(&on[i]), new_written.get(&n.name));
+            let (ow, nw) = (old_written.get(&on[i]), new_written.get(name));
             let runs_changed: Vec<String> = nw
                 .map(|w| {
                     w.runs
@@ -1021,10 +1006,15 @@ impl Cx<'_> {
             let through_action = same_text && !runs_changed.is_empty();
             for action in &runs_changed {
                 if through_action && let Some(users) = self.changed_actions.get_mut(action) {
-                    users.push(n.name.clone());
+                    users.push(name.to_owned());
                 }
             }
-            self.transition(&o, n, through_action);
+            self.transition(name, &old_shown[i], &new_shown[j], through_action);
+            let docs = (&self.old.transitions[i].docs, &new.transitions[j].docs);
+            if docs.0 != docs.1 {
+                let old_docs = docs.0.clone();
+                self.docs(Subject::Transition, name, &old_docs, docs.1);
+            }
         }
     }
 
@@ -1048,126 +1038,72 @@ impl Cx<'_> {
     /// Compares two transitions; `through_action` when their blocks differ
     /// only by the actions they run (then neither the block nor the
     /// effects are reported here).
-    fn transition(&mut self, o: &Transition, n: &Transition, through_action: bool) {
-        let (old, new) = (&self.old, self.new);
-        let name = n.name.clone();
-        let input = |m: &Model, t: &Transition| {
-            m.input(t.input).map_or("?", |i| i.name.as_str()).to_owned()
-        };
-        let inputs = (input(old, o), input(new, n));
-        let sources = (doc::sources(old, &o.sources), doc::sources(new, &n.sources));
-        let target = |m: &Model, t: &Transition| {
-            t.target
-                .map_or("stay".to_owned(), |p| m.phase_name(p).to_owned())
-        };
-        let targets = (target(old, o), target(new, n));
+    fn transition(&mut self, name: &str, o: &Shown, n: &Shown, through_action: bool) {
+        let t = Subject::Transition;
         self.aspect(
-            Subject::Transition,
-            &name,
+            t,
+            name,
             Aspect::Input,
-            Some(inputs.0),
-            Some(inputs.1),
+            Some(o.input.clone()),
+            Some(n.input.clone()),
         );
         self.aspect(
-            Subject::Transition,
-            &name,
+            t,
+            name,
             Aspect::Sources,
-            Some(sources.0),
-            Some(sources.1),
+            Some(o.sources.clone()),
+            Some(n.sources.clone()),
         );
         self.aspect(
-            Subject::Transition,
-            &name,
+            t,
+            name,
             Aspect::Target,
-            Some(targets.0),
-            Some(targets.1),
+            Some(o.target.clone()),
+            Some(n.target.clone()),
         );
-        self.transition_guards(o, n);
-        let (op, np) = (input_params(&self.old, o), input_params(self.new, n));
-        let bodies = (
-            Printer::new(&self.old).stmts(&o.body, op).join("\n"),
-            Printer::new(self.new).stmts(&n.body, np).join("\n"),
-        );
-        if bodies.0 != bodies.1 && !through_action {
-            let c = self.push(Subject::Transition, Op::Changed, &name);
-            c.aspect = Some(Aspect::Block);
-            c.before = (!bodies.0.is_empty()).then_some(bodies.0);
-            c.after = (!bodies.1.is_empty()).then_some(bodies.1);
-        }
-        let emits = |m: &Model, t: &Transition| {
-            let e = doc::emitted(m, t);
-            (!e.is_empty()).then(|| e.join(", "))
-        };
-        let effects = (emits(&self.old, o), emits(self.new, n));
+        self.transition_guards(name, &o.guards, &n.guards);
         if through_action {
-            self.docs(Subject::Transition, &name, &o.docs, &n.docs);
             return;
         }
-        self.aspect(
-            Subject::Transition,
-            &name,
-            Aspect::Effects,
-            effects.0,
-            effects.1,
-        );
-        self.docs(Subject::Transition, &name, &o.docs, &n.docs);
+        if o.body != n.body {
+            let c = self.push(t, Op::Changed, name);
+            c.aspect = Some(Aspect::Block);
+            c.before = (!o.body.is_empty()).then(|| o.body.clone());
+            c.after = (!n.body.is_empty()).then(|| n.body.clone());
+        }
+        self.aspect(t, name, Aspect::Effects, o.emits.clone(), n.emits.clone());
     }
 
-    fn transition_guards(&mut self, o: &Transition, n: &Transition) {
-        let (op, np) = (input_params(&self.old, o), input_params(self.new, n));
-        let old_printer = Printer::new(&self.old);
-        let new_printer = Printer::new(self.new);
-        let old: Vec<(String, String, bool)> = o
-            .guards
-            .iter()
-            .map(|g| {
-                (
-                    g.name.clone(),
-                    old_printer.expr(&g.expr, op),
-                    g.machine_guard.is_some(),
-                )
-            })
-            .collect();
-        let new: Vec<(String, String, bool)> = n
-            .guards
-            .iter()
-            .map(|g| {
-                (
-                    g.name.clone(),
-                    new_printer.expr(&g.expr, np),
-                    g.machine_guard.is_some(),
-                )
-            })
-            .collect();
-        let os: Vec<String> = old.iter().map(|g| g.1.clone()).collect();
-        let ns: Vec<String> = new.iter().map(|g| g.1.clone()).collect();
-        let on: Vec<String> = old.iter().map(|g| g.0.clone()).collect();
-        let m = self.matched(
-            &on,
-            &new.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
-            &os,
-            &ns,
-        );
+    fn transition_guards(&mut self, name: &str, old: &[ShownGuard], new: &[ShownGuard]) {
+        let os: Vec<String> = old.iter().map(|g| g.expr.clone()).collect();
+        let ns: Vec<String> = new.iter().map(|g| g.expr.clone()).collect();
+        let on: Vec<String> = old.iter().map(|g| g.name.clone()).collect();
+        let nn: Vec<&str> = new.iter().map(|g| g.name.as_str()).collect();
+        let m = self.matched(&on, &nn, &os, &ns);
         let guard_change =
             |this: &mut Self, detail: &str, before: Option<String>, after: Option<String>| {
-                let c = this.push(Subject::Transition, Op::Changed, &n.name);
+                let c = this.push(Subject::Transition, Op::Changed, name);
                 c.aspect = Some(Aspect::Guard);
                 c.detail = Some(detail.to_owned());
                 c.before = before;
                 c.after = after;
             };
         for &(i, j) in &m.renamed {
-            let c = self.push(Subject::Transition, Op::Changed, &n.name);
+            let c = self.push(Subject::Transition, Op::Changed, name);
             c.aspect = Some(Aspect::GuardName);
-            c.before = Some(old[i].0.clone());
-            c.after = Some(new[j].0.clone());
+            c.before = Some(old[i].name.clone());
+            c.after = Some(new[j].name.clone());
         }
         // A machine-level guard added or removed is reported once, as that
         // guard, with the transitions that use it.
-        let users_of = |this: &mut Self, guard: &(String, String, bool)| -> bool {
-            match this.guard_users.get_mut(&guard.0).filter(|_| guard.2) {
+        let users_of = |this: &mut Self, guard: &ShownGuard| -> bool {
+            match this
+                .guard_users
+                .get_mut(&guard.name)
+                .filter(|_| guard.machine)
+            {
                 Some(users) => {
-                    users.push(n.name.clone());
+                    users.push(name.to_owned());
                     true
                 }
                 None => false,
@@ -1175,25 +1111,25 @@ impl Cx<'_> {
         };
         for &i in &m.removed {
             if !users_of(self, &old[i]) {
-                guard_change(self, &old[i].0, Some(old[i].1.clone()), None);
+                guard_change(self, &old[i].name, Some(old[i].expr.clone()), None);
             }
         }
         for &j in &m.added {
             if !users_of(self, &new[j]) {
-                guard_change(self, &new[j].0, None, Some(new[j].1.clone()));
+                guard_change(self, &new[j].name, None, Some(new[j].expr.clone()));
             }
         }
         for &(i, j) in &m.pairs {
             let (og, ng) = (&old[i], &new[j]);
-            if m.renamed.contains(&(i, j)) || og.1 == ng.1 {
+            if m.renamed.contains(&(i, j)) || og.expr == ng.expr {
                 continue;
             }
             // A machine-level guard whose condition changed is reported
             // once, as that guard.
-            if og.2 && ng.2 && self.changed_guards.contains(&ng.0) {
+            if og.machine && ng.machine && self.changed_guards.contains(&ng.name) {
                 continue;
             }
-            guard_change(self, &ng.0, Some(og.1.clone()), Some(ng.1.clone()));
+            guard_change(self, &ng.name, Some(og.expr.clone()), Some(ng.expr.clone()));
         }
     }
 
@@ -1400,35 +1336,86 @@ fn input_params<'m>(m: &'m Model, t: &Transition) -> &'m [Param] {
     m.input(t.input).map_or(&[][..], |i| &i.params[..])
 }
 
-/// `on Input from Sources -> Target`.
-fn header(m: &Model, t: &Transition) -> String {
-    format!(
-        "on {} from {} -> {}",
-        m.input(t.input).map_or("?", |i| i.name.as_str()),
-        doc::sources(m, &t.sources),
-        t.target.map_or("stay", |p| m.phase_name(p))
-    )
+/// A transition printed in spec syntax.
+struct Shown {
+    input: String,
+    /// Compact (`*`, `* except A`, `A | B`).
+    sources: String,
+    /// A phase or `stay`.
+    target: String,
+    guards: Vec<ShownGuard>,
+    /// One statement per line.
+    body: String,
+    /// The effects it may emit, in order, each once.
+    emits: Option<String>,
 }
 
-/// A whole transition: its header, then its guard lines and its block
-/// (one line each), as in the spec.
-fn written(m: &Model, t: &Transition) -> String {
+/// One guard line of a transition.
+struct ShownGuard {
+    name: String,
+    expr: String,
+    /// It names a machine-level guard.
+    machine: bool,
+}
+
+impl Shown {
+    /// `on Input from Sources -> Target`.
+    fn header(&self) -> String {
+        format!("on {} from {} -> {}", self.input, self.sources, self.target)
+    }
+
+    /// Its content, for finding renames: everything but its name and docs.
+    fn sig(&self) -> String {
+        let guards: Vec<String> = self
+            .guards
+            .iter()
+            .map(|g| format!("{}:{}", g.name, g.expr))
+            .collect();
+        format!("{}|{}|{}", self.header(), guards.join(";"), self.body)
+    }
+
+    /// The whole transition: its header, then its guard lines and its
+    /// block, as in the spec.
+    fn written(&self) -> String {
+        let mut lines = vec![self.header()];
+        for g in &self.guards {
+            lines.push(format!("    guard {}: {}", g.name, g.expr));
+        }
+        if !self.body.is_empty() {
+            lines.push("{".to_owned());
+            lines.extend(self.body.lines().map(|l| format!("    {l}")));
+            lines.push("}".to_owned());
+        }
+        lines.join("\n")
+    }
+}
+
+/// Every transition of `m`, printed with one printer.
+fn shown(m: &Model) -> Vec<Shown> {
     let p = Printer::new(m);
-    let params = input_params(m, t);
-    let mut lines = vec![header(m, t)];
-    for g in &t.guards {
-        lines.push(format!("    guard {}: {}", g.name, p.expr(&g.expr, params)));
-    }
-    if !t.body.is_empty() {
-        lines.push("{".to_owned());
-        lines.extend(
-            p.stmts(&t.body, params)
-                .into_iter()
-                .map(|l| format!("    {l}")),
-        );
-        lines.push("}".to_owned());
-    }
-    lines.join("\n")
+    m.transitions
+        .iter()
+        .map(|t| {
+            let params = input_params(m, t);
+            let emitted = doc::emitted(m, t);
+            Shown {
+                input: m.input(t.input).map_or("?", |i| i.name.as_str()).to_owned(),
+                sources: doc::sources(m, &t.sources),
+                target: t.target.map_or("stay", |p| m.phase_name(p)).to_owned(),
+                guards: t
+                    .guards
+                    .iter()
+                    .map(|g| ShownGuard {
+                        name: g.name.clone(),
+                        expr: p.expr(&g.expr, params),
+                        machine: g.machine_guard.is_some(),
+                    })
+                    .collect(),
+                body: p.stmts(&t.body, params).join("\n"),
+                emits: (!emitted.is_empty()).then(|| emitted.join(", ")),
+            }
+        })
+        .collect()
 }
 
 /// `fn name(params) = Target(args)`.
