@@ -218,6 +218,15 @@ fn base_compares_a_revision_with_the_working_tree() {
         "{}",
         stderr(&out)
     );
+    // Every spec deleted, the folder with them: removed machines.
+    std::fs::remove_dir_all(dir.path().join("machines")).expect("remove machines");
+    let out = diff_in(dir.path(), &["--base", "HEAD"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "Bell: removed (HEAD:machines/bell.fsm)\nDoor: removed (HEAD:machines/door.fsm)\n"
+    );
+    git(dir.path(), &["checkout", "-q", "--", "machines"]);
     // From a sub-folder, paths are taken relative to it, as git does.
     let out = diff_in(
         &dir.path().join("machines"),
