@@ -327,3 +327,32 @@ fn an_enum_removed_with_the_field_holding_it_is_schema() {
         "{c:#?}"
     );
 }
+
+#[test]
+fn initial_terminal_and_phase_order() {
+    let new = BASE
+        .replace("Closed, Open, Locked", "Open, Closed, Locked")
+        .replace("initial Closed", "initial Open")
+        .replace("terminal Locked\n", "");
+    assert_eq!(
+        lines(&changes(BASE, &new)),
+        [
+            "schema Phase Changed  order: Closed, Open, Locked -> Open, Closed, Locked",
+            "behaviour Phase Changed  initial phase: Closed -> Open",
+            "behaviour Phase Changed Locked terminal: terminal -> not terminal",
+        ]
+    );
+}
+
+#[test]
+fn a_key_renamed_and_retyped() {
+    let keyed = BASE.replace("    phases {", "    key id: u64\n    phases {");
+    let new = keyed.replace("key id: u64", "key door: u32");
+    assert_eq!(
+        lines(&changes(&keyed, &new)),
+        [
+            "schema Key Renamed id=>door: - -> -",
+            "schema Key Changed door type: u64 -> u32",
+        ]
+    );
+}
