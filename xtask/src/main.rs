@@ -1,19 +1,26 @@
 //! Repository chores, reached as `cargo xtask <task>`.
 //!
 //! - `cargo xtask ci`: everything CI runs, in order: formatting, lints, all
-//!   tests (the browser test of `fsm view` after the Rust ones). Stops at the first failure. It installs nothing: a missing
+//!   tests (the browser test of `fsm view` after the Rust ones), then the
+//!   review of spec changes. Stops at the first failure. It installs nothing: a missing
 //!   tool (SPIN) is an error that names `cargo xtask setup`.
 //! - `cargo xtask setup`: installs the tools the tests need (SPIN and
 //!   Chromium, from Debian with `apt-get`; tree-sitter-cli; the npm
 //!   packages of the VS Code extension and of the browser test).
 //! - `cargo xtask ci --setup`: `setup`, then `ci`. This is the project's one
 //!   test command (`.ci/run` calls it).
+//! - `cargo xtask review`: the last step of `ci`, the Markdown `fsm diff` of
+//!   `machines/` against its base (`review.rs`).
+//! - `cargo xtask diff-history`: `fsm diff` over every commit of `machines/`.
 
 mod browser;
 mod codegen;
+mod diff_history;
 mod editors;
+mod review;
 mod spin;
 
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -34,6 +41,8 @@ fn main() -> ExitCode {
         },
         Some("spin") => spin::run(),
         Some("browser") => browser::run(),
+        Some("review") if args.len() == 1 => review::run(root()),
+        Some("diff-history") => diff_history::run(args.get(1..).unwrap_or(&[])),
         Some("-h" | "--help") | None => {
             eprintln!("{USAGE}");
             return if task.is_none() {
@@ -57,8 +66,11 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci [--setup]       formatting, lints, every test (the browser test of `fsm view`
-                     after the Rust ones), the drift check of generated
-                     docs and the SPIN cross-check, as CI runs them; installs
+                     after the Rust ones), the drift check of generated docs,
+                     the SPIN cross-check, the editor packages and the Markdown
+                     `fsm diff` of machines/ against FSM_DIFF_BASE or the merge
+                     base with origin/main (skipped without one), as CI runs
+                     them; installs
                      nothing (a missing tool is an error naming `setup`); with
                      --setup, runs `setup` first (what `.ci/run` calls)
   setup              install the tools the tests need and lack (SPIN, gcc and
@@ -74,7 +86,12 @@ tasks:
                      and a parse of every spec; the VS Code grammar tests and
                      `vsce package` into target/editors/ (tools: see `setup`)
   browser            the headless browser test of `fsm view` (tests/browser;
-                     needs Chromium and its npm packages: see `setup`)";
+                     needs Chromium and its npm packages: see `setup`)
+  review             the last step of `ci` alone: the Markdown `fsm diff` of
+                     machines/ against FSM_DIFF_BASE or the merge base with
+                     origin/main
+  diff-history [--format text|markdown|json]
+                     `fsm diff` of every commit that touched machines/, oldest first";
 
 fn ci() -> Result<(), String> {
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -94,6 +111,9 @@ fn ci() -> Result<(), String> {
     editors::run()?;
     // Benchmarks are compiled (not run) so they cannot rot.
     cargo(&["bench", "--workspace", "--locked", "--no-run"])?;
+    // Last: the review of the specs' changes, which informs and fails
+    // only on trouble.
+    review::run(root())?;
     Ok(())
 }
 
@@ -101,6 +121,12 @@ fn setup() -> Result<(), String> {
     spin::setup()?;
     editors::setup()?;
     browser::setup()
+}
+
+/// The repository root (the parent of `xtask/`).
+fn root() -> &'static Path {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask)
 }
 
 pub(crate) fn cargo(args: &[&str]) -> Result<(), String> {

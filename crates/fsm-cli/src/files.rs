@@ -62,10 +62,7 @@ impl Walk {
             self.dir(path, 0);
             let found_none = self.out.files.len() == before;
             if found_none && self.out.errors.len() == errors_before {
-                self.out.errors.push(format!(
-                    "no `.{SPEC_EXTENSION}` file found under `{}`",
-                    path.display()
-                ));
+                self.out.errors.push(no_spec_message(path));
             }
         } else {
             self.out.errors.push(format!(
@@ -144,6 +141,14 @@ impl Walk {
             }
         }
     }
+}
+
+/// The error for a folder with no spec file under it.
+pub fn no_spec_message(path: &Path) -> String {
+    format!(
+        "no `.{SPEC_EXTENSION}` file found under `{}`",
+        path.display()
+    )
 }
 
 fn read_dir_sorted(dir: &Path) -> io::Result<Vec<PathBuf>> {

@@ -33,6 +33,8 @@ impl ColorChoice {
 pub enum Outcome {
     /// Exit 0: nothing wrong (warnings allowed).
     Clean,
+    /// Exit 1: `fsm diff` found schema or behaviour changes.
+    Differs,
     /// Exit 1: a spec has errors (or, for `fmt --check`, is not formatted).
     SpecErrors,
     /// Exit 2: a path could not be used or a file could not be read or
@@ -44,7 +46,7 @@ impl Outcome {
     pub fn code(self) -> u8 {
         match self {
             Outcome::Clean => 0,
-            Outcome::SpecErrors => 1,
+            Outcome::Differs | Outcome::SpecErrors => 1,
             Outcome::Trouble => 2,
         }
     }

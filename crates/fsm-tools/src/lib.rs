@@ -6,6 +6,7 @@
 //! socket: its caller does). Like `fsm-core`, this crate does no I/O of
 //! its own.
 
+pub mod diff;
 pub mod doc;
 pub mod eval;
 pub mod export;

@@ -2,6 +2,7 @@
 //! returning the outcome that becomes the exit code.
 
 pub mod check;
+pub mod diff;
 pub mod doc;
 pub mod expand;
 pub mod explain;
