@@ -140,9 +140,9 @@ where
         (Some(k), Some(def)) => eval::to_json(&model, k, &def.ty),
         _ => Value::Null,
     };
-    let version = fsm_core::codegen::spec_version(&model);
+    let versions = eval::SnapshotVersions::of(&model);
     let snapshot = |state: &State| {
-        eval::snapshot_json_with_version(&model, state, version).expect("a snapshot")
+        eval::snapshot_json_with_versions(&model, state, versions).expect("a snapshot")
     };
     let mut rng = Rng(0x5EED ^ stem.len() as u64);
     let mut fired = 0usize;

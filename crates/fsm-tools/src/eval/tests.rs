@@ -260,7 +260,8 @@ fn snapshots_hold_the_version_the_key_fields_and_derived_values() {
     assert_eq!(
         json,
         serde_json::json!({
-            "version": fsm_core::codegen::spec_version(&m),
+            "schema": fsm_core::versions::schema_version(&m).to_string(),
+            "behaviour": fsm_core::versions::behaviour_version(&m),
             "id": "k1",
             "phase": "A",
             "n": 4,
