@@ -241,9 +241,14 @@ mod keyed_list {
     fsm::machine!("specs/keyed_list.fsm");
 }
 
+mod version_names {
+    fsm::machine!("specs/version_names.fsm");
+}
+
 /// Test specs that use what no bundled machine does (the key in
-/// expressions, lists and `push`).
+/// expressions, lists and `push`; fields named `schema` and `behaviour`).
 #[test]
 fn test_specs_agree() {
     agrees_at::<keyed_list::Queue>("tests/specs/keyed_list.fsm");
+    agrees_at::<version_names::VersionNames>("tests/specs/version_names.fsm");
 }
