@@ -265,7 +265,9 @@ module.exports = grammar({
     _setting: $ => choice(
       $.domain_setting,
       $.bound_setting,
+      $.constraint_setting,
       $.reach_setting,
+      $.always_possible_setting,
       $.allow_overflow_setting,
     ),
 
@@ -295,6 +297,18 @@ module.exports = grammar({
 
     reach_setting: $ => seq(
       'reach',
+      field('name', $.identifier),
+      ':',
+      field('condition', $._expression),
+    ),
+
+    constraint_setting: $ => seq(
+      'bound',
+      field('condition', $._expression),
+    ),
+
+    always_possible_setting: $ => seq(
+      'always_possible',
       field('name', $.identifier),
       ':',
       field('condition', $._expression),

@@ -5,7 +5,7 @@
 
 #![deny(warnings)]
 
-use fsm::{Machine, RejectionKind, RestoreError, Shared};
+use fsm::{Machine, RejectionKind, RestoreError, RestorePolicy, Shared};
 use std::sync::Arc;
 
 mod modes {
@@ -468,7 +468,8 @@ fn snapshot_round_trips_directly_and_through_json() {
     m.own("a".into(), 5).unwrap();
     m.rename("named".into()).unwrap();
     let snapshot = m.snapshot();
-    assert_eq!(snapshot.version, Workbench::INFO.version);
+    assert_eq!(snapshot.schema, Workbench::INFO.schema);
+    assert_eq!(snapshot.behaviour, Workbench::INFO.behaviour);
     assert_eq!(snapshot.tag_count, 1);
     let restored = Workbench::restore(snapshot.clone()).unwrap();
     assert_eq!(restored, m);
@@ -479,17 +480,43 @@ fn snapshot_round_trips_directly_and_through_json() {
 }
 
 #[test]
-fn restore_refuses_another_spec_version() {
+fn restore_refuses_another_schema_under_every_policy() {
     let mut snapshot = busy().snapshot();
-    snapshot.version ^= 1;
-    let err = Workbench::restore(snapshot).unwrap_err();
+    snapshot.schema = "0123456789abcdef".into();
+    for policy in [RestorePolicy::Strict, RestorePolicy::Schema] {
+        let err = Workbench::restore_with(snapshot.clone(), policy).unwrap_err();
+        assert_eq!(
+            err,
+            RestoreError::Schema {
+                machine: "Workbench",
+                expected: Workbench::INFO.schema,
+                found: "0123456789abcdef".into(),
+            }
+        );
+    }
+}
+
+#[test]
+fn the_schema_policy_accepts_another_behaviour_version_strict_refuses_it() {
+    let m = busy();
+    let mut snapshot = m.snapshot();
+    snapshot.behaviour ^= 1;
+    let err = Workbench::restore(snapshot.clone()).unwrap_err();
     assert_eq!(
         err,
-        RestoreError::Version {
+        RestoreError::Behaviour {
             machine: "Workbench",
-            expected: Workbench::INFO.version,
-            found: Workbench::INFO.version ^ 1,
+            expected: Workbench::INFO.behaviour,
+            found: Workbench::INFO.behaviour ^ 1,
         }
+    );
+    assert_eq!(
+        Workbench::restore_with(snapshot.clone(), RestorePolicy::Strict),
+        Err(err)
+    );
+    assert_eq!(
+        Workbench::restore_with(snapshot, RestorePolicy::Schema).unwrap(),
+        m
     );
 }
 
@@ -540,7 +567,15 @@ fn introspection_tables_describe_the_spec() {
     assert_eq!(start.effects, ["Started"]);
     assert_eq!(info.transition("tick").unwrap().target, None);
     assert!(std::ptr::eq(<Workbench as Machine>::INFO, Workbench::INFO));
-    assert_eq!(info.version, fsm_version("specs/workbench.fsm"));
+    let model = fsm_model("specs/workbench.fsm");
+    assert_eq!(
+        info.schema,
+        fsm_core::versions::schema_version(&model).to_string()
+    );
+    assert_eq!(
+        info.behaviour,
+        fsm_core::versions::behaviour_version(&model)
+    );
     assert_eq!(WorkbenchPhase::ALL.len(), 4);
     assert_eq!(WorkbenchPhase::Paused.as_str(), "Paused");
     assert_eq!(WorkbenchPhase::Paused.to_string(), "Paused");
@@ -548,12 +583,11 @@ fn introspection_tables_describe_the_spec() {
     assert_eq!(WorkbenchInput::Tick.name(), "Tick");
 }
 
-/// The version `fsm_core` computes for a spec of the tests folder.
-fn fsm_version(path: &str) -> u64 {
+/// The model `fsm_core` checks for a spec of the tests folder.
+fn fsm_model(path: &str) -> fsm_core::Model {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(dir.join(path)).unwrap();
-    let model = fsm_core::compile(path, &bytes).model.unwrap();
-    fsm_core::codegen::spec_version(&model)
+    fsm_core::compile(path, &bytes).model.unwrap()
 }
 
 // ------------------------------------------------------------ auth lease

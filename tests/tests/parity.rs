@@ -140,9 +140,9 @@ where
         (Some(k), Some(def)) => eval::to_json(&model, k, &def.ty),
         _ => Value::Null,
     };
-    let version = fsm_core::codegen::spec_version(&model);
+    let versions = eval::SnapshotVersions::of(&model);
     let snapshot = |state: &State| {
-        eval::snapshot_json_with_version(&model, state, version).expect("a snapshot")
+        eval::snapshot_json_with_versions(&model, state, versions).expect("a snapshot")
     };
     let mut rng = Rng(0x5EED ^ stem.len() as u64);
     let mut fired = 0usize;
@@ -241,9 +241,14 @@ mod keyed_list {
     fsm::machine!("specs/keyed_list.fsm");
 }
 
+mod version_names {
+    fsm::machine!("specs/version_names.fsm");
+}
+
 /// Test specs that use what no bundled machine does (the key in
-/// expressions, lists and `push`).
+/// expressions, lists and `push`; fields named `schema` and `behaviour`).
 #[test]
 fn test_specs_agree() {
     agrees_at::<keyed_list::Queue>("tests/specs/keyed_list.fsm");
+    agrees_at::<version_names::VersionNames>("tests/specs/version_names.fsm");
 }

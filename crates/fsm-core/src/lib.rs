@@ -20,6 +20,7 @@ pub mod parser;
 pub mod pretty;
 pub mod render;
 pub mod span;
+pub mod versions;
 
 pub use diagnostic::{Code, Diagnostic, Fix, Label, Severity};
 pub use model::Model;

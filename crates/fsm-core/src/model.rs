@@ -267,7 +267,7 @@ pub struct Model {
     pub invariants: Vec<Invariant>,
     pub verify: Verify,
     /// `impl Trait { … }` blocks: how handwritten Rust traits map onto the
-    /// machine (L13). Not part of the machine's meaning (the spec version
+    /// machine (L13). Not part of the machine's meaning (the behaviour version
     /// ignores them).
     pub bindings: Vec<Binding>,
     /// Per-input lookups over `transitions` and `ignores`, built once when

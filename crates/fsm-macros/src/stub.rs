@@ -148,7 +148,8 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
 
             pub const INFO: &'static ::fsm::MachineInfo = &::fsm::MachineInfo {
                 name: #name,
-                version: 0,
+                schema: "",
+                behaviour: 0,
                 phases: #empty,
                 initial: "",
                 terminal: #empty,
@@ -191,7 +192,7 @@ pub(crate) fn stub(ast: Option<&File>) -> TokenStream {
             fn snapshot(&self) -> #snapshot_ty {
                 #unreachable
             }
-            fn restore(snapshot: #snapshot_ty) -> ::core::result::Result<Self, ::fsm::RestoreError> {
+            fn restore_with(snapshot: #snapshot_ty, _policy: ::fsm::RestorePolicy) -> ::core::result::Result<Self, ::fsm::RestoreError> {
                 match snapshot {}
             }
             fn check_invariants(&self) -> ::core::result::Result<(), ::fsm::InvariantViolation> {

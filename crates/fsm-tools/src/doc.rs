@@ -304,6 +304,7 @@ pub fn page_with(model: &Model, figures: Option<&Figures>) -> String {
     transitions(&mut out, model, &printer);
     state(&mut out, model, &printer);
     invariants(&mut out, model, &printer);
+    snapshots(&mut out, model);
     verification(&mut out, model, &printer, figures);
     while out.ends_with("\n\n") {
         out.pop();
@@ -647,6 +648,22 @@ fn invariants(out: &mut String, model: &Model, printer: &Printer<'_>) {
         );
     }
     out.push('\n');
+}
+
+/// The versions a snapshot of the machine carries.
+fn snapshots(out: &mut String, model: &Model) {
+    let _ = writeln!(
+        out,
+        "## Snapshots\n\n| Schema id | Behaviour version |\n|---|---|\n| `{}` | `{:016x}` |\n",
+        fsm_core::versions::schema_version(model),
+        fsm_core::versions::behaviour_version(model)
+    );
+    out.push_str(
+        "The schema id is a hash of the key, the phases, the fields and the enums \
+         they use; the behaviour version, of everything the machine does. \
+         `restore` requires both to match, `restore_with(_, RestorePolicy::Schema)` \
+         the schema id only.\n\n",
+    );
 }
 
 fn verification(out: &mut String, model: &Model, printer: &Printer<'_>, figures: Option<&Figures>) {

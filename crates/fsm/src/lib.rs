@@ -54,9 +54,17 @@ pub trait Machine: Sized {
     /// A copy of the whole state.
     fn snapshot(&self) -> Self::Snapshot;
 
-    /// Rebuilds a machine from a snapshot, refusing a snapshot of another
-    /// spec version, an inconsistent one, or one that violates an invariant.
-    fn restore(snapshot: Self::Snapshot) -> Result<Self, RestoreError>;
+    /// Rebuilds a machine from a snapshot under [`RestorePolicy::Strict`]:
+    /// refuses a snapshot of another schema or behaviour version, an
+    /// inconsistent one, or one that violates an invariant.
+    fn restore(snapshot: Self::Snapshot) -> Result<Self, RestoreError> {
+        Self::restore_with(snapshot, RestorePolicy::Strict)
+    }
+
+    /// Rebuilds a machine from a snapshot under the caller's policy: the
+    /// schema must always match; [`RestorePolicy::Strict`] also requires the
+    /// behaviour version to match, [`RestorePolicy::Schema`] does not.
+    fn restore_with(snapshot: Self::Snapshot, policy: RestorePolicy) -> Result<Self, RestoreError>;
 
     /// Checks every invariant of the spec against the current state.
     fn check_invariants(&self) -> Result<(), InvariantViolation>;
@@ -170,11 +178,36 @@ pub struct InvariantViolation {
     pub invariant: &'static str,
 }
 
+/// What [`Machine::restore_with`] requires of a snapshot besides its
+/// consistency and the invariants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestorePolicy {
+    /// The schema and the behaviour version must both be the machine's
+    /// (what [`Machine::restore`] uses).
+    #[default]
+    Strict,
+    /// The schema must be the machine's; the behaviour version may differ
+    /// (the spec's transitions, guards or invariants changed, the shape of
+    /// the state did not).
+    Schema,
+}
+
 /// Why a snapshot could not be restored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RestoreError {
-    #[error("{machine}: snapshot is of spec version {found}, expected {expected}")]
-    Version {
+    /// The snapshot holds another shape of state.
+    #[error("{machine}: snapshot is of schema {found}, expected {expected}")]
+    Schema {
+        machine: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+    /// Same schema, but taken with another behaviour version, under
+    /// [`RestorePolicy::Strict`].
+    #[error(
+        "{machine}: snapshot is of behaviour version {found:016x}, expected {expected:016x} (restore with RestorePolicy::Schema to accept it)"
+    )]
+    Behaviour {
         machine: &'static str,
         expected: u64,
         found: u64,
@@ -198,8 +231,12 @@ pub const CHECK_INVARIANTS: bool = cfg!(any(debug_assertions, feature = "invaria
 #[derive(Debug)]
 pub struct MachineInfo {
     pub name: &'static str,
-    /// A hash of the spec's meaning; stored in snapshots.
-    pub version: u64,
+    /// The schema id (16 hex digits): a hash of the key, phases, fields and
+    /// the enums they use; stored in snapshots.
+    pub schema: &'static str,
+    /// The behaviour version: a hash of the spec's whole meaning; stored in
+    /// snapshots.
+    pub behaviour: u64,
     pub phases: &'static [&'static str],
     pub initial: &'static str,
     pub terminal: &'static [&'static str],

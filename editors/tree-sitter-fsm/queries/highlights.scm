@@ -50,6 +50,8 @@
   "max_states"
   "max_collection"
   "reach"
+  "always_possible"
+  "bound"
   "allow_overflow"
 ] @keyword
 
@@ -175,6 +177,7 @@
 (transition_item name: (identifier) @function)
 (invariant_item name: (identifier) @function)
 (reach_setting name: (identifier) @function)
+(always_possible_setting name: (identifier) @function)
 (allow_overflow_setting transition: (identifier) @function)
 (method_name (identifier) @function.method)
 (method_call method: (identifier) @function.method.call)

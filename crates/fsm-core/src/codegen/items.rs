@@ -167,7 +167,8 @@ impl Gen<'_> {
         let derives = data_derives();
         let ty = &self.snapshot_ty;
         let phase_ty = &self.phase_ty;
-        let version = &self.version_field;
+        let schema = &self.schema_field;
+        let behaviour = &self.behaviour_field;
         let doc = format!(
             " The whole state of [`{}`], as `snapshot` gives it and `restore` takes it.",
             self.machine
@@ -204,8 +205,12 @@ impl Gen<'_> {
             #[allow(missing_docs)]
             #derives
             pub struct #ty {
-                /// The spec version the snapshot was taken with.
-                pub #version: u64,
+                /// The schema id of the spec the snapshot was taken with
+                /// (16 hex digits).
+                pub #schema: ::std::string::String,
+                /// The behaviour version of the spec the snapshot was taken
+                /// with.
+                pub #behaviour: u64,
                 #key
                 pub phase: #phase_ty,
                 #(#fields,)*

@@ -205,7 +205,8 @@ impl Gen<'_> {
         let input_ty = &self.input_ty;
         let effect_ty = &self.effect_ty;
         let snapshot_ty = &self.snapshot_ty;
-        let version = &self.version_field;
+        let schema = &self.schema_field;
+        let behaviour = &self.behaviour_field;
         let (key_ty, create, key_fn) = match (&self.m.key, self.key_ident()) {
             (Some(k), Some(key)) => {
                 let kty = self.ty(&k.ty);
@@ -329,7 +330,8 @@ impl Gen<'_> {
 
                 fn snapshot(&self) -> #snapshot_ty {
                     #snapshot_ty {
-                        #version: #machine::INFO.version,
+                        #schema: ::std::string::ToString::to_string(#machine::INFO.schema),
+                        #behaviour: #machine::INFO.behaviour,
                         #snap_key
                         phase: self.phase,
                         #(#snap_fields,)*
@@ -337,12 +339,24 @@ impl Gen<'_> {
                     }
                 }
 
-                fn restore(__snapshot: #snapshot_ty) -> ::core::result::Result<Self, ::fsm::RestoreError> {
-                    if __snapshot.#version != #machine::INFO.version {
-                        return ::core::result::Result::Err(::fsm::RestoreError::Version {
+                fn restore_with(
+                    __snapshot: #snapshot_ty,
+                    __policy: ::fsm::RestorePolicy,
+                ) -> ::core::result::Result<Self, ::fsm::RestoreError> {
+                    if __snapshot.#schema != #machine::INFO.schema {
+                        return ::core::result::Result::Err(::fsm::RestoreError::Schema {
                             machine: #name,
-                            expected: #machine::INFO.version,
-                            found: __snapshot.#version,
+                            expected: #machine::INFO.schema,
+                            found: __snapshot.#schema,
+                        });
+                    }
+                    if __policy == ::fsm::RestorePolicy::Strict
+                        && __snapshot.#behaviour != #machine::INFO.behaviour
+                    {
+                        return ::core::result::Result::Err(::fsm::RestoreError::Behaviour {
+                            machine: #name,
+                            expected: #machine::INFO.behaviour,
+                            found: __snapshot.#behaviour,
                         });
                     }
                     let __machine = Self {
@@ -368,7 +382,8 @@ impl Gen<'_> {
     fn info(&self) -> TokenStream {
         let m = self.m;
         let name = &m.name;
-        let version = Literal::u64_suffixed(super::spec_version(m));
+        let schema = crate::versions::schema_version(m).to_string();
+        let behaviour = Literal::u64_suffixed(crate::versions::behaviour_version(m));
         let phases = m.phases.iter().map(|p| p.name.as_str());
         let initial = m.phase_name(m.initial);
         let terminal = m
@@ -422,7 +437,8 @@ impl Gen<'_> {
         quote! {
             &::fsm::MachineInfo {
                 name: #name,
-                version: #version,
+                schema: #schema,
+                behaviour: #behaviour,
                 phases: &[#(#phases),*],
                 initial: #initial,
                 terminal: &[#(#terminal),*],

@@ -23,10 +23,7 @@ mod expr;
 mod items;
 mod machine;
 pub mod names;
-mod version;
 mod view;
-
-pub use version::{spec_version, version_json};
 
 use crate::model::{DerivedId, EnumId, FieldId, Model, PhaseId, Ty, VariantId};
 use proc_macro2::{Ident, TokenStream};
@@ -74,8 +71,12 @@ pub(crate) struct Gen<'a> {
     pub derived_reads: Vec<Reads>,
     /// What the view holds: everything derived values and invariants read.
     pub view_reads: Reads,
-    /// The name of the snapshot's spec version field.
-    pub version_field: Ident,
+    /// The name of the snapshot's schema id field (`schema`, or
+    /// `spec_schema` when a spec name takes it).
+    pub schema_field: Ident,
+    /// The name of the snapshot's behaviour version field (`behaviour`, or
+    /// `spec_behaviour`).
+    pub behaviour_field: Ident,
 }
 
 /// The parts of the state an expression reads.
@@ -111,7 +112,8 @@ impl<'a> Gen<'a> {
             fallible_derived: Vec::new(),
             derived_reads: Vec::new(),
             view_reads: Reads::default(),
-            version_field: format_ident!("version"),
+            schema_field: format_ident!("schema"),
+            behaviour_field: format_ident!("behaviour"),
         };
         for d in &m.derived {
             let fallible = g.expr_fallible(&d.expr);
@@ -132,8 +134,11 @@ impl<'a> Gen<'a> {
                 || m.derived.iter().any(|d| d.name == n)
                 || m.key.as_ref().is_some_and(|k| k.name == n)
         };
-        if taken("version") {
-            g.version_field = format_ident!("spec_version");
+        if taken("schema") {
+            g.schema_field = format_ident!("spec_schema");
+        }
+        if taken("behaviour") {
+            g.behaviour_field = format_ident!("spec_behaviour");
         }
         g
     }

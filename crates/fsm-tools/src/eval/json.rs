@@ -98,33 +98,68 @@ fn signature_json(
     Json::Object(outer)
 }
 
-/// The snapshot of `state` as the generated snapshot type serializes:
-/// the spec version, the key, the phase, every field and every derived
-/// value (`null` for a derived value whose evaluation overflows, which the
-/// generated snapshot holds as an `Option`).
-pub fn snapshot_json(model: &Model, state: &State) -> Result<Json, EvalError> {
-    snapshot_json_with_version(model, state, fsm_core::codegen::spec_version(model))
+/// The versions a snapshot carries: the schema id and the behaviour
+/// version of the spec (computing them hashes the model, which callers that
+/// take many snapshots do once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotVersions {
+    pub schema: fsm_core::versions::SchemaId,
+    pub behaviour: u64,
 }
 
-/// [`snapshot_json`] with the spec version given (computing it hashes the
-/// whole model, which callers that take many snapshots do once).
-pub fn snapshot_json_with_version(
-    model: &Model,
-    state: &State,
-    version: u64,
-) -> Result<Json, EvalError> {
-    let mut out = Map::new();
+impl SnapshotVersions {
+    pub fn of(model: &Model) -> SnapshotVersions {
+        SnapshotVersions {
+            schema: fsm_core::versions::schema_version(model),
+            behaviour: fsm_core::versions::behaviour_version(model),
+        }
+    }
+}
+
+/// The names of the snapshot's schema and behaviour fields: `schema` and
+/// `behaviour`, or `spec_schema` and `spec_behaviour` when a name of the
+/// spec takes them (as the generated snapshot type names them).
+pub fn version_field_names(model: &Model) -> (&'static str, &'static str) {
     let taken = |n: &str| {
         model.fields.iter().any(|f| f.name == n)
             || model.derived.iter().any(|d| d.name == n)
             || model.key.as_ref().is_some_and(|k| k.name == n)
     };
-    let version_field = if taken("version") {
-        "spec_version"
-    } else {
-        "version"
-    };
-    out.insert(version_field.to_owned(), Json::from(version));
+    (
+        if taken("schema") {
+            "spec_schema"
+        } else {
+            "schema"
+        },
+        if taken("behaviour") {
+            "spec_behaviour"
+        } else {
+            "behaviour"
+        },
+    )
+}
+
+/// The snapshot of `state` as the generated snapshot type serializes:
+/// the schema id, the behaviour version, the key, the phase, every field
+/// and every derived value (`null` for a derived value whose evaluation
+/// overflows, which the generated snapshot holds as an `Option`).
+pub fn snapshot_json(model: &Model, state: &State) -> Result<Json, EvalError> {
+    snapshot_json_with_versions(model, state, SnapshotVersions::of(model))
+}
+
+/// [`snapshot_json`] with the versions given.
+pub fn snapshot_json_with_versions(
+    model: &Model,
+    state: &State,
+    versions: SnapshotVersions,
+) -> Result<Json, EvalError> {
+    let mut out = Map::new();
+    let (schema_field, behaviour_field) = version_field_names(model);
+    out.insert(
+        schema_field.to_owned(),
+        Json::String(versions.schema.to_string()),
+    );
+    out.insert(behaviour_field.to_owned(), Json::from(versions.behaviour));
     if let (Some(k), Some(v)) = (&model.key, &state.key) {
         out.insert(k.name.clone(), to_json(model, v, &k.ty));
     }

@@ -22,8 +22,8 @@ pub use domain::{
     max_collection,
 };
 pub use json::{
-    effect_json, input_json, render_input, render_value, snapshot_json, snapshot_json_with_version,
-    to_json,
+    SnapshotVersions, effect_json, input_json, render_input, render_value, snapshot_json,
+    snapshot_json_with_versions, to_json, version_field_names,
 };
 
 pub(crate) use expr::View;

@@ -244,7 +244,29 @@ fn a_parameter_without_a_domain_is_an_error_naming_it() {
 }
 
 #[test]
-fn snapshots_hold_the_version_the_key_fields_and_derived_values() {
+fn version_fields_step_aside_for_spec_names() {
+    let m = model(
+        "machine V {
+            phases { A }
+            initial A
+            state { schema: u32 = 1  behaviour: bool = true }
+        }",
+    );
+    let json = snapshot_json(&m, &initial(&m, None).unwrap()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "spec_schema": fsm_core::versions::schema_version(&m).to_string(),
+            "spec_behaviour": fsm_core::versions::behaviour_version(&m),
+            "phase": "A",
+            "schema": 1,
+            "behaviour": true,
+        })
+    );
+}
+
+#[test]
+fn snapshots_hold_the_versions_the_key_fields_and_derived_values() {
     let m = model(
         "machine K {
             key id: String
@@ -260,7 +282,8 @@ fn snapshots_hold_the_version_the_key_fields_and_derived_values() {
     assert_eq!(
         json,
         serde_json::json!({
-            "version": fsm_core::codegen::spec_version(&m),
+            "schema": fsm_core::versions::schema_version(&m).to_string(),
+            "behaviour": fsm_core::versions::behaviour_version(&m),
             "id": "k1",
             "phase": "A",
             "n": 4,

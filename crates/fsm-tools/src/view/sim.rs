@@ -21,8 +21,9 @@ pub const MAX_LISTED: usize = 500;
 #[derive(Debug, Clone)]
 struct Session {
     slug: String,
-    /// The spec version it was started on: a changed spec ends it.
-    version: u64,
+    /// The schema and behaviour versions of the spec it was started on: a
+    /// changed spec ends it.
+    version: (u64, u64),
     initial: State,
     steps: Vec<Taken>,
     used: u64,
@@ -100,7 +101,7 @@ impl Sessions {
             id.clone(),
             Session {
                 slug: slug.to_owned(),
-                version: fsm_core::codegen::spec_version(model),
+                version: spec_versions(model),
                 initial,
                 steps: Vec::new(),
                 used: self.next,
@@ -117,7 +118,7 @@ impl Sessions {
             .get_mut(id)
             .filter(|s| s.slug == slug)
             .ok_or_else(|| err(404, "no such simulation session; reload the page"))?;
-        if session.version != fsm_core::codegen::spec_version(model) {
+        if session.version != spec_versions(model) {
             return Err(err(
                 409,
                 "the spec changed since this simulation started; reload the page",
@@ -430,4 +431,12 @@ fn taken_view(model: &Model, t: &Taken) -> Json {
             json!({"input": input, "from": from, "to": from, "rejected": rejected})
         }
     }
+}
+
+/// The schema and behaviour versions of `model`.
+fn spec_versions(model: &fsm_core::Model) -> (u64, u64) {
+    (
+        fsm_core::versions::schema_version(model).0,
+        fsm_core::versions::behaviour_version(model),
+    )
 }
