@@ -3,10 +3,9 @@
 //! and their traces in the JSON-lines trace format.
 
 use crate::eval::{
-    self, InputValue, Outcome, Rejected, State, Value, effect_json, input_json, render_input,
-    render_value,
+    self, InputValue, Outcome, Rejected, State, input_json, render_input, render_value,
 };
-use fsm_core::model::{EffectId, InputId, Model};
+use fsm_core::model::{InputId, Model};
 use serde_json::{Map, Value as Json, json};
 use std::collections::HashMap;
 
@@ -170,16 +169,13 @@ impl Sessions {
     /// The session's trace in the JSON-lines trace format.
     pub fn trace(&mut self, id: &str, slug: &str, model: &Model) -> Result<String, ApiError> {
         let session = self.get(id, slug, model)?;
-        let mut header = Map::new();
-        header.insert("fsm_trace".to_owned(), json!(1));
-        header.insert("machine".to_owned(), json!(model.name));
-        if let (Some(k), Some(v)) = (&model.key, &session.initial.key) {
-            header.insert("key".to_owned(), eval::to_json(model, v, &k.ty));
-        }
-        let mut out = Json::Object(header).to_string();
+        let mut out = crate::trace::header_json(model, session.initial.key.as_ref()).to_string();
         out.push('\n');
         for taken in &session.steps {
-            out.push_str(&trace_line(model, taken).to_string());
+            let recorded = crate::trace::recorded(model, &taken.before, &taken.outcome);
+            out.push_str(
+                &crate::trace::entry_json(model, &taken.input, Some(&recorded)).to_string(),
+            );
             out.push('\n');
         }
         Ok(out)
@@ -349,42 +345,6 @@ fn rejection_json(model: &Model, r: &Rejected) -> Json {
         }
         _ => {}
     }
-    Json::Object(out)
-}
-
-fn effects_json(model: &Model, effects: &[(EffectId, Vec<Value>)]) -> Vec<Json> {
-    effects
-        .iter()
-        .map(|(e, args)| effect_json(model, *e, args))
-        .collect()
-}
-
-/// One line of the trace format.
-fn trace_line(model: &Model, t: &Taken) -> Json {
-    let from = model.phase_name(t.before.phase);
-    let what = match &t.outcome {
-        Outcome::Fired {
-            transition,
-            state,
-            effects,
-        } => (
-            "step",
-            json!({
-                "transition": model.transition(*transition).map(|t| t.name.clone()),
-                "from": from,
-                "to": model.phase_name(state.phase),
-                "effects": effects_json(model, effects),
-            }),
-        ),
-        Outcome::Ignored => (
-            "step",
-            json!({"transition": null, "from": from, "to": from, "effects": []}),
-        ),
-        Outcome::Rejected(r) => ("rejected", rejection_json(model, r)),
-    };
-    let mut out = Map::new();
-    out.insert("input".to_owned(), input_json(model, &t.input));
-    out.insert(what.0.to_owned(), what.1);
     Json::Object(out)
 }
 
