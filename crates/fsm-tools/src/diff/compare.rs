@@ -1462,7 +1462,8 @@ fn method_line(m: &Model, mb: &MethodBinding) -> String {
 }
 
 /// Every `verify` setting by what it sets: `max_depth`, `domain u64`,
-/// `reach name`, `allow_overflow`, …
+/// `reach name`, `always_possible name`, `bound` (all bounds, in order),
+/// `allow_overflow`, …
 fn verify_settings(m: &Model) -> BTreeMap<String, String> {
     let p = Printer::new(m);
     let v = &m.verify;
@@ -1499,6 +1500,13 @@ fn verify_settings(m: &Model) -> BTreeMap<String, String> {
     }
     for r in &v.reach {
         out.insert(format!("reach {}", r.name), p.expr(&r.expr, &[]));
+    }
+    for r in &v.always_possible {
+        out.insert(format!("always_possible {}", r.name), p.expr(&r.expr, &[]));
+    }
+    if !v.bounds.is_empty() {
+        let bounds: Vec<String> = v.bounds.iter().map(|b| p.expr(&b.expr, &[])).collect();
+        out.insert("bound".to_owned(), bounds.join("; "));
     }
     if !v.allow_overflow.is_empty() {
         let names: Vec<&str> = v

@@ -356,3 +356,37 @@ fn a_key_renamed_and_retyped() {
         ]
     );
 }
+
+#[test]
+fn bounds_and_always_possible_properties_are_verify_settings() {
+    let with = |settings: &str| {
+        BASE.replace(
+            "    invariant bounded",
+            &format!("    verify {{\n{settings}    }}\n    invariant bounded"),
+        )
+    };
+    let old =
+        with("        bound opened <= 3\n        always_possible closable: phase == Closed\n");
+    let new =
+        with("        bound opened <= 4\n        always_possible lockable: phase == Locked\n");
+    let found = lines(&changes(&old, &new));
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|l| l.ends_with(": opened <= 3 -> opened <= 4") && l.contains("bound")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("always_possible closable") && l.ends_with("phase == Closed -> -")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("always_possible lockable") && l.ends_with("-> phase == Locked")),
+        "{found:?}"
+    );
+}
