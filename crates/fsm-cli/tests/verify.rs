@@ -294,6 +294,43 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         !all.contains("error[E"),
         "the emitted test does not compile:\n{all}"
     );
+
+    // The coverage suite of the same specs passes against the generated
+    // code: the evaluator and the generated `apply` agree on every
+    // transition's shortest path, its effects and the snapshot after it.
+    let suite = krate.join("tests/coverage.rs");
+    let out = Command::new(env!("CARGO_BIN_EXE_fsm"))
+        .args([
+            "verify",
+            "verify_overflow.fsm",
+            "verify_trap.fsm",
+            "--emit-tests",
+            "coverage",
+        ])
+        .arg(&suite)
+        .current_dir(&krate)
+        .output()
+        .expect("run fsm");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let code = fs::read_to_string(&suite).expect("the suite is written");
+    for test in [
+        "fn transition_fill()",
+        "fn transition_seal()",
+        "fn transition_fail_draining()",
+        "fn transition_retry()",
+    ] {
+        assert!(code.contains(test), "{test} missing:\n{code}");
+    }
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["test", "--offline", "--quiet", "--test", "coverage"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("FSM_MANIFEST_DIR")
+        .output()
+        .expect("run cargo test");
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "the coverage suite failed:\n{all}");
+    assert!(all.contains("test result: ok. 10 passed"), "{all}");
 }
 
 #[test]

@@ -448,3 +448,47 @@ fn every_reached_goal_has_a_shortest_witness_that_replays() {
     }
     assert!(witnesses > 10, "{witnesses} witnesses checked");
 }
+
+/// Every transition that fires has a coverage case, and each case's inputs
+/// are accepted up to the last one, which fires that transition (or is
+/// ignored, for an `ignore` case); the cases are shortest (no longer than
+/// the depth of the search).
+#[test]
+fn coverage_cases_fire_what_they_name() {
+    use fsm_tools::verify::CoveredKind;
+    for spec in specs() {
+        let model = load(&spec);
+        let report = verify::verify(&model, &mut Options::default()).expect("verify");
+        let key = eval::key_value(&model).expect("a key");
+        let fired = report
+            .coverage
+            .iter()
+            .filter(|c| matches!(c.what, CoveredKind::Transition(_)))
+            .count();
+        let dead = report
+            .findings
+            .iter()
+            .chain(&report.notes)
+            .filter(|f| matches!(f.kind, FindingKind::DeadTransition { .. }))
+            .count();
+        assert_eq!(fired + dead, model.transitions.len(), "{spec}");
+        for case in &report.coverage {
+            assert!(case.inputs.len() as u64 <= report.depth + 1, "{spec}");
+            let (last, prefix) = case.inputs.split_last().expect("at least one input");
+            let mut state = eval::initial(&model, key.clone()).expect("initial");
+            for input in prefix {
+                match eval::step(&model, &state, input).expect("a step") {
+                    Outcome::Fired { state: next, .. } => state = next,
+                    other => panic!("{spec}: a path step was not taken: {other:?}"),
+                }
+            }
+            match (case.what, eval::step(&model, &state, last).expect("a step")) {
+                (CoveredKind::Transition(t), Outcome::Fired { transition, .. }) => {
+                    assert_eq!(t, transition, "{spec}");
+                }
+                (CoveredKind::Ignore(..), Outcome::Ignored) => {}
+                (what, other) => panic!("{spec}: {what:?} but {other:?}"),
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! `serde_json` crate, and an extern type must deserialize from the
 //! abstract string its domain gives (a `String` newtype does).
 
-use super::{Finding, FindingKind, Report};
+use super::{CoveredKind, Finding, FindingKind, Report};
 use crate::eval::{self, InputValue};
 use fsm_core::codegen::names;
 use fsm_core::model::{Model, TExpr, TExprKind};
@@ -33,39 +33,7 @@ pub fn emit_tests(model: &Model, spec_path: &str, report: &Report) -> Option<Str
     if tests.is_empty() {
         return None;
     }
-    let module = names::snake_case(&model.name);
-    let machine = names::ident(&model.name).to_string();
-    let key = match eval::key_value(model) {
-        Ok(Some(k)) => {
-            let json = key_json(model, &k);
-            format!(
-                "::serde_json::from_str({}).expect(\"the key deserializes\")",
-                raw_string(&json)
-            )
-        }
-        _ => "()".to_owned(),
-    };
-    let mut out = String::new();
-    let _ = writeln!(out, "/// Findings of `fsm verify` on `{spec_path}`.");
-    let _ = writeln!(out, "mod {module} {{");
-    let _ = writeln!(out, "    ::fsm::machine!({});", rust_string(spec_path));
-    let _ = writeln!(out);
-    let _ = writeln!(out, "    type M = {machine};");
-    let _ = writeln!(out);
-    let _ = writeln!(out, "    fn start() -> M {{");
-    let _ = writeln!(out, "        <M as ::fsm::Machine>::create({key})");
-    let _ = writeln!(out, "    }}");
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "    fn input(json: &str) -> <M as ::fsm::Machine>::Input {{"
-    );
-    let _ = writeln!(
-        out,
-        "        ::serde_json::from_str(json).expect(\"the input deserializes\")"
-    );
-    let _ = writeln!(out, "    }}");
-    let _ = writeln!(out);
+    let mut out = module_start(model, spec_path, "Findings of `fsm verify`");
     let _ = writeln!(
         out,
         "    /// Applies `trace` from the initial state; every input must be accepted\n    \
@@ -290,6 +258,154 @@ fn test_for(
         }
         _ => return None,
     }
+    Some(out)
+}
+
+/// The opening of a test module for `model`: the machine compiled from
+/// `spec_path`, `start()` and `input(json)`.
+fn module_start(model: &Model, spec_path: &str, what: &str) -> String {
+    let module = names::snake_case(&model.name);
+    let machine = names::ident(&model.name).to_string();
+    let key = match eval::key_value(model) {
+        Ok(Some(k)) => {
+            let json = key_json(model, &k);
+            format!(
+                "::serde_json::from_str({}).expect(\"the key deserializes\")",
+                raw_string(&json)
+            )
+        }
+        _ => "()".to_owned(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "/// {what} on `{spec_path}`.");
+    let _ = writeln!(out, "mod {module} {{");
+    let _ = writeln!(out, "    ::fsm::machine!({});", rust_string(spec_path));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    type M = {machine};");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    fn start() -> M {{");
+    let _ = writeln!(out, "        <M as ::fsm::Machine>::create({key})");
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "    fn input(json: &str) -> <M as ::fsm::Machine>::Input {{"
+    );
+    let _ = writeln!(
+        out,
+        "        ::serde_json::from_str(json).expect(\"the input deserializes\")"
+    );
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out);
+    out
+}
+
+/// A module of tests, one per transition that fires within the bounds and
+/// one per `ignore` taken: each applies the shortest inputs that exercise
+/// it and checks the step, the effects and the snapshot after it against
+/// what the evaluator computes (so against the spec's semantics). `None`
+/// when nothing fires.
+pub fn emit_coverage(model: &Model, spec_path: &str, report: &Report) -> Option<String> {
+    let key = eval::key_value(model).ok()?;
+    let init = eval::initial(model, key).ok()?;
+    let mut used: HashSet<String> = HashSet::new();
+    let mut tests = String::new();
+    for case in &report.coverage {
+        let Some((last, prefix)) = case.inputs.split_last() else {
+            continue;
+        };
+        let mut state = init.clone();
+        let mut ok = true;
+        for i in prefix {
+            match eval::step(model, &state, i) {
+                Ok(eval::Outcome::Fired { state: next, .. }) => state = next,
+                Ok(eval::Outcome::Ignored) => {}
+                _ => ok = false,
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let (name, doc, expect_transition, after, effects) =
+            match (case.what, eval::step(model, &state, last)) {
+                (
+                    CoveredKind::Transition(t),
+                    Ok(eval::Outcome::Fired {
+                        transition,
+                        state: after,
+                        effects,
+                    }),
+                ) if transition == t => {
+                    let tname = model.transition(t).map_or("?", |t| t.name.as_str());
+                    (
+                        format!("transition_{}", names::snake_case(tname)),
+                        format!("Transition `{tname}` fires on its shortest path."),
+                        format!("Some({})", rust_string(tname)),
+                        after,
+                        effects,
+                    )
+                }
+                (CoveredKind::Ignore(input, phase), Ok(eval::Outcome::Ignored)) => {
+                    let iname = model.input(input).map_or("?", |i| i.name.as_str());
+                    let pname = model.phase_name(phase);
+                    (
+                        format!(
+                            "ignore_{}_in_{}",
+                            names::snake_case(iname),
+                            names::snake_case(pname)
+                        ),
+                        format!("`{iname}` is ignored in `{pname}`."),
+                        "None".to_owned(),
+                        state.clone(),
+                        Vec::new(),
+                    )
+                }
+                _ => continue,
+            };
+        let Ok(snapshot) = eval::snapshot_json(model, &after) else {
+            continue;
+        };
+        let effects: Vec<serde_json::Value> = effects
+            .iter()
+            .map(|(e, args)| eval::effect_json(model, *e, args))
+            .collect();
+        let name = unique(name, &mut used);
+        let _ = write!(
+            tests,
+            "\n    /// {doc}\n    #[test]\n    fn {name}() {{\n        \
+             let mut machine = start();\n        \
+             for json in [{prefix}] {{\n            \
+             if let Err(rejection) = ::fsm::Machine::apply(&mut machine, input(json)) {{\n                \
+             panic!(\"`{{json}}` was refused: {{rejection}}\");\n            }}\n        }}\n        \
+             let step = match ::fsm::Machine::apply(&mut machine, input({last})) {{\n            \
+             Ok(step) => step,\n            \
+             Err(rejection) => panic!(\"the last input was refused: {{rejection}}\"),\n        }};\n        \
+             assert_eq!(step.transition, {expect_transition});\n        \
+             let effects = ::serde_json::to_value(&step.effects).expect(\"the effects serialize\");\n        \
+             assert_eq!(effects, parse({effects}));\n        \
+             let snapshot = ::serde_json::to_value(::fsm::Machine::snapshot(&machine))\n            \
+             .expect(\"the snapshot serializes\");\n        \
+             assert_eq!(snapshot, parse({snapshot}));\n    }}\n",
+            prefix = steps(model, prefix),
+            last = raw_string(&input_text(model, last)),
+            effects = raw_string(&serde_json::Value::Array(effects).to_string()),
+            snapshot = raw_string(&snapshot.to_string()),
+        );
+    }
+    if tests.is_empty() {
+        return None;
+    }
+    let mut out = module_start(
+        model,
+        spec_path,
+        "Coverage of `fsm verify --emit-tests coverage`",
+    );
+    out.push_str(
+        "    fn parse(text: &str) -> ::serde_json::Value {\n        \
+         ::serde_json::from_str(text).expect(\"the expected JSON parses\")\n    }\n",
+    );
+    out.push_str(&tests);
+    out.push_str("}\n");
     Some(out)
 }
 

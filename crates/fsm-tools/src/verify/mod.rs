@@ -31,7 +31,7 @@
 mod emit;
 mod store;
 
-pub use emit::emit_tests;
+pub use emit::{emit_coverage, emit_tests};
 
 use crate::eval::{self, EvalError, InputValue, Raw, Rejected, View};
 use fsm_core::model::{InputId, Model, PhaseId, TransitionId};
@@ -117,6 +117,26 @@ pub struct Report {
     /// distinct states it left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bounds: Vec<BoundCut>,
+    /// Per transition that fires and per `ignore` taken, the shortest
+    /// inputs that exercise it.
+    #[serde(skip)]
+    pub coverage: Vec<Covered>,
+}
+
+/// What a coverage case exercises (`fsm verify --emit-tests coverage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoveredKind {
+    /// The transition fires on the last input.
+    Transition(TransitionId),
+    /// An `ignore` of this input in this phase takes the last input.
+    Ignore(InputId, PhaseId),
+}
+
+/// The shortest input sequence whose last input exercises `what`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covered {
+    pub what: CoveredKind,
+    pub inputs: Vec<InputValue>,
 }
 
 /// An `always_possible` property and its verdict.
@@ -243,6 +263,8 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         open_states: Vec::new(),
         cut: Store::new(),
         bound_cut: vec![0; model.verify.bounds.len()],
+        first_fire: Vec::new(),
+        first_ignore: BTreeMap::new(),
         violated: BTreeMap::new(),
         deadlocks: BTreeMap::new(),
         overlaps: BTreeMap::new(),
@@ -293,6 +315,12 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
                 })
                 .map_or(&[][..], |(_, c)| c.as_slice());
             if cands.is_empty() {
+                if model.is_ignored(inst.input, state.phase) {
+                    search
+                        .first_ignore
+                        .entry((inst.input, state.phase))
+                        .or_insert((id, ii));
+                }
                 continue;
             }
             let fired = match eval::step_raw(model, &state, inst, cands)? {
@@ -311,8 +339,11 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
             let transition = fired.transition;
             fired_any = true;
             search.transitions += 1;
-            if let Some(f) = search.fired.get_mut(transition.index()) {
+            if let Some(f) = search.fired.get_mut(transition.index())
+                && !*f
+            {
                 *f = true;
+                search.first_fire.push((transition, id, ii));
             }
             if cands.len() > 1 {
                 let enabled = eval::enabled_candidates(model, &state, inst)?;
@@ -412,6 +443,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
     let (mut findings, notes) = search.findings();
     let goals = search.goals();
     let properties = search.properties(&mut findings);
+    let coverage = search.coverage();
     let printer = fsm_core::pretty::Printer::new(model);
     let bounds = model
         .verify
@@ -446,6 +478,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         goals,
         properties,
         bounds,
+        coverage,
     })
 }
 
@@ -486,6 +519,11 @@ struct Search<'a> {
     /// left out.
     cut: Store,
     bound_cut: Vec<u64>,
+    /// Per transition, in the order they first fired: the first state it
+    /// fired from and the input instance (so one at the least depth).
+    first_fire: Vec<(TransitionId, usize, usize)>,
+    /// Per (input, phase) an `ignore` covers: the first state and instance.
+    first_ignore: BTreeMap<(InputId, PhaseId), (usize, usize)>,
     transitions: u64,
     complete: bool,
 }
@@ -652,6 +690,27 @@ impl Search<'_> {
                 name: p.name.clone(),
                 holds: traps == 0,
                 trap_states: traps,
+            });
+        }
+        out
+    }
+
+    /// The shortest input sequence that fires each transition, then that
+    /// takes each `ignore`, in declaration order.
+    fn coverage(&self) -> Vec<Covered> {
+        let mut fires = self.first_fire.clone();
+        fires.sort_by_key(|(t, _, _)| *t);
+        let mut out: Vec<Covered> = fires
+            .iter()
+            .map(|(t, state, inst)| Covered {
+                what: CoveredKind::Transition(*t),
+                inputs: self.trace(*state, Some(*inst)).1,
+            })
+            .collect();
+        for ((input, phase), (state, inst)) in &self.first_ignore {
+            out.push(Covered {
+                what: CoveredKind::Ignore(*input, *phase),
+                inputs: self.trace(*state, Some(*inst)).1,
             });
         }
         out
