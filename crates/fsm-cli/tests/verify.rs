@@ -263,16 +263,8 @@ fn an_emitted_test_fails_on_the_planted_bug() {
         "an allowed overflow gets no test:\n{code}"
     );
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let out = Command::new(cargo)
-        .args(["test", "--offline", "--quiet", "--test", "findings"])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("FSM_MANIFEST_DIR")
-        .output()
-        .expect("run cargo test");
-    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(!out.status.success(), "the emitted test passed:\n{all}");
+    let (passed, all) = cargo_test(&krate, &target, "findings");
+    assert!(!passed, "the emitted test passed:\n{all}");
     assert!(
         all.contains("invariant_at_most_two_openings_holds")
             && all.contains("input 3 `\"Unlock\"` was refused")
@@ -321,16 +313,23 @@ fn an_emitted_test_fails_on_the_planted_bug() {
     ] {
         assert!(code.contains(test), "{test} missing:\n{code}");
     }
+    let (passed, all) = cargo_test(&krate, &target, "coverage");
+    assert!(passed, "the coverage suite failed:\n{all}");
+    assert!(all.contains("test result: ok. 10 passed"), "{all}");
+}
+
+/// Runs one test target of the crate at `krate` (offline, quietly): whether
+/// it passed, and what it printed.
+fn cargo_test(krate: &Path, target: &Path, test: &str) -> (bool, String) {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["test", "--offline", "--quiet", "--test", "coverage"])
-        .current_dir(&krate)
-        .env("CARGO_TARGET_DIR", &target)
+        .args(["test", "--offline", "--quiet", "--test", test])
+        .current_dir(krate)
+        .env("CARGO_TARGET_DIR", target)
         .env_remove("FSM_MANIFEST_DIR")
         .output()
         .expect("run cargo test");
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "the coverage suite failed:\n{all}");
-    assert!(all.contains("test result: ok. 10 passed"), "{all}");
+    (out.status.success(), all)
 }
 
 #[test]

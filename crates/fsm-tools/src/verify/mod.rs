@@ -265,6 +265,7 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
         bound_cut: vec![0; model.verify.bounds.len()],
         first_fire: Vec::new(),
         first_ignore: BTreeMap::new(),
+        pair_seen: vec![false; model.inputs.len() * model.phases.len()],
         violated: BTreeMap::new(),
         deadlocks: BTreeMap::new(),
         overlaps: BTreeMap::new(),
@@ -315,11 +316,18 @@ pub fn verify(model: &Model, options: &mut Options<'_>) -> Result<Report, EvalEr
                 })
                 .map_or(&[][..], |(_, c)| c.as_slice());
             if cands.is_empty() {
-                if model.is_ignored(inst.input, state.phase) {
-                    search
-                        .first_ignore
-                        .entry((inst.input, state.phase))
-                        .or_insert((id, ii));
+                // Each (input, phase) is looked at once: the first state
+                // where it occurs is one at the least depth.
+                let pair = inst.input.index() * model.phases.len() + state.phase.index();
+                if let Some(seen) = search.pair_seen.get_mut(pair)
+                    && !*seen
+                {
+                    *seen = true;
+                    if model.is_ignored(inst.input, state.phase) {
+                        search
+                            .first_ignore
+                            .insert((inst.input, state.phase), (id, ii));
+                    }
                 }
                 continue;
             }
@@ -524,6 +532,9 @@ struct Search<'a> {
     first_fire: Vec<(TransitionId, usize, usize)>,
     /// Per (input, phase) an `ignore` covers: the first state and instance.
     first_ignore: BTreeMap<(InputId, PhaseId), (usize, usize)>,
+    /// Per (input, phase), input-major: whether a state in the phase met
+    /// an instance of the input without candidates.
+    pair_seen: Vec<bool>,
     transitions: u64,
     complete: bool,
 }

@@ -6,7 +6,7 @@ use crate::eval::{
     self, InputValue, Outcome, Rejected, State, input_json, render_input, render_value,
 };
 use fsm_core::model::{InputId, Model};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 
 /// The most sessions kept; the least recently used goes first.
@@ -308,15 +308,6 @@ fn transition_name(model: &Model, r: &Rejected) -> Option<String> {
     model.transition(id).map(|t| t.name.clone())
 }
 
-fn rejection_kind(r: &Rejected) -> &'static str {
-    match r {
-        Rejected::NoMatchingTransition => "no_matching_transition",
-        Rejected::GuardRejected { .. } => "guard_rejected",
-        Rejected::ArithmeticOverflow { .. } => "arithmetic_overflow",
-        Rejected::InvariantViolated { .. } => "invariant_violated",
-    }
-}
-
 fn rejection_text(model: &Model, r: &Rejected) -> String {
     let t = transition_name(model, r).unwrap_or_default();
     match r {
@@ -327,25 +318,6 @@ fn rejection_text(model: &Model, r: &Rejected) -> String {
             format!("`{t}` would break invariant `{invariant}`")
         }
     }
-}
-
-/// The `rejected` object of the trace format.
-fn rejection_json(model: &Model, r: &Rejected) -> Json {
-    let mut out = Map::new();
-    out.insert("kind".to_owned(), json!(rejection_kind(r)));
-    if let Some(t) = transition_name(model, r) {
-        out.insert("transition".to_owned(), json!(t));
-    }
-    match r {
-        Rejected::GuardRejected { guard, .. } => {
-            out.insert("guard".to_owned(), json!(guard));
-        }
-        Rejected::InvariantViolated { invariant, .. } => {
-            out.insert("invariant".to_owned(), json!(invariant));
-        }
-        _ => {}
-    }
-    Json::Object(out)
 }
 
 /// One taken input as the page lists it.
@@ -384,7 +356,11 @@ fn taken_view(model: &Model, t: &Taken) -> Json {
             "effects": [], "ignored": true,
         }),
         Outcome::Rejected(r) => {
-            let mut rejected = rejection_json(model, r);
+            // The `rejected` object of the trace format, and a sentence.
+            let mut rejected =
+                crate::trace::recorded_json(&crate::trace::recorded(model, &t.before, &t.outcome))
+                    ["rejected"]
+                    .take();
             if let Json::Object(o) = &mut rejected {
                 o.insert("text".to_owned(), json!(rejection_text(model, r)));
             }
