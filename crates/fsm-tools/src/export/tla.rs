@@ -826,6 +826,37 @@ impl Gen<'_> {
         if !m.invariants.is_empty() {
             let _ = writeln!(w);
         }
+        if !m.verify.bounds.is_empty() {
+            let mut parts = Vec::new();
+            for b in &m.verify.bounds {
+                let x = self.expr(&b.expr, &env, None, 0)?;
+                parts.push(t_and(&x.ok, &x.v));
+            }
+            let _ = writeln!(
+                w,
+                "\\* The spec's `bound`s, a TLC state constraint (TLC counts a state\n\
+                 \\* outside them but does not explore it; `fsm verify` leaves it out)."
+            );
+            let _ = writeln!(
+                w,
+                "StateBounds == {}",
+                t_and_all(parts.iter().map(String::as_str))
+            );
+            let _ = writeln!(w);
+        }
+        for p in &m.verify.always_possible {
+            let x = self.expr(&p.expr, &env, None, 0)?;
+            let _ = writeln!(
+                w,
+                "\\* always_possible {}: from every reachable state a state meeting\n\
+                 \\*   {}\n\
+                 \\* is reachable (CTL's AG EF, which no TLA+ temporal formula states;\n\
+                 \\* `fsm verify` checks it).",
+                p.name,
+                t_and(&x.ok, &x.v)
+            );
+            let _ = writeln!(w);
+        }
         let _ = writeln!(w, "Spec == Init /\\ [][Next]_vars");
         let _ = writeln!(w);
         let _ = writeln!(
@@ -843,6 +874,9 @@ impl Gen<'_> {
         }
         for inv in &m.invariants {
             let _ = writeln!(c, "INVARIANT {}", ident(&inv.name));
+        }
+        if !m.verify.bounds.is_empty() {
+            let _ = writeln!(c, "CONSTRAINT StateBounds");
         }
         Ok(Tla { module: w, cfg: c })
     }
